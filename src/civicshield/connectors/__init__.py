@@ -1,0 +1,1 @@
+"""Adapters for outside systems (IMAP, ManageSieve, SMTP, Mastodon, Bluesky, ...). No Django here."""

@@ -1,0 +1,1 @@
+"""The Django layer: thin views and services over the framework-free core."""
