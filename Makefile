@@ -33,13 +33,13 @@ typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy src
 
 pytest: $(VENV)/.dev-installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	CIVICSHIELD_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 # The Django apps' tests again on a real PostgreSQL (DATABASE_URL must point at it).
 test-postgres: $(VENV)/.dev-installed
-	$(BIN)/pytest src/civicshield/web $(PYTEST_ARGS)
+	CIVICSHIELD_DATA_DIR=$$(mktemp -d) $(BIN)/pytest src/civicshield/web $(PYTEST_ARGS)
 
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools==7.6.2

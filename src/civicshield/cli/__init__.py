@@ -60,13 +60,17 @@ class _Parser(argparse.ArgumentParser):
 
     def _print_message(self, message: str, file: object = None) -> None:
         if message and self.env is not None:
-            stream = self.env.stderr if file is not None and file is not sys.stdout else self.env.stdout
+            stream = (
+                self.env.stderr if file is not None and file is not sys.stdout else self.env.stdout
+            )
             stream.write(message)
         elif message:
             super()._print_message(message, file)  # type: ignore[arg-type]
 
 
-def build_parser(env: Environment | None = None) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+def build_parser(
+    env: Environment | None = None,
+) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     _Parser.env = env
     parser = _Parser(
         prog="civicshield",

@@ -1,0 +1,89 @@
+"""``civicshield serve``, ``demo``, ``worker`` and ``manage``: the web app and its background work."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from typing import Any
+
+from civicshield.cli.django_setup import setup_django
+from civicshield.cli.env import Environment
+from civicshield.cli.status import ExitStatus
+
+
+def add_parser(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help="run the web app (and its background worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2, help="web server processes")
+    serve.add_argument(
+        "--no-jobs", action="store_true", help="do not start the embedded background worker"
+    )
+    demo = subparsers.add_parser("demo", help="create a demo office with sample data")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="only when the database has no office yet"
+    )
+    subparsers.add_parser("worker", help="run background jobs (the embedded engine)")
+    manage = subparsers.add_parser("manage", help="run a Django management command")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    handler = {"serve": _serve, "demo": _demo, "worker": _worker, "manage": _manage}[args.command]
+    return handler(args, env)
+
+
+def _serve(args: argparse.Namespace, env: Environment) -> int:
+    setup_django(env, migrate=True)
+    from django.conf import settings
+    from django.db import connections
+
+    from civicshield.web.server import run_gunicorn
+
+    connections.close_all()  # never share a database connection across the fork
+    worker = None
+    if not args.no_jobs and settings.JOBS_ENGINE == "database":
+        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "civicshield", "worker"]
+        )
+    env.stderr.write(
+        f"CivicShield is running at http://{args.host}:{args.port}/ (Ctrl+C stops it)\n"
+    )
+    try:
+        run_gunicorn(bind=f"{args.host}:{args.port}", workers=args.workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+    return ExitStatus.SUCCESS
+
+
+def _demo(args: argparse.Namespace, env: Environment) -> int:
+    setup_django(env, migrate=True)
+    from civicshield.web.accounts.models import Office
+    from civicshield.web.demo import demo_credentials_text, seed_demo
+
+    if args.if_empty and Office.objects.exists():
+        text = demo_credentials_text()
+        env.stdout.write(text or "The database already has an office; no demo data added.\n")
+        return ExitStatus.SUCCESS
+    seed_demo()
+    env.stdout.write(demo_credentials_text() or "")
+    return ExitStatus.SUCCESS
+
+
+def _worker(args: argparse.Namespace, env: Environment) -> int:
+    setup_django(env, migrate=False)
+    from civicshield.web.jobs.worker import Worker
+
+    Worker().run_forever()
+    return ExitStatus.SUCCESS
+
+
+def _manage(args: argparse.Namespace, env: Environment) -> int:
+    setup_django(env)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["civicshield manage", *args.arguments])
+    return ExitStatus.SUCCESS

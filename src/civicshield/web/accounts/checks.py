@@ -1,0 +1,45 @@
+"""Misconfiguration is a system check with a hint, not a surprise at run time."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
+
+
+@register()
+def settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    data_dir = settings.DATA_DIR
+    if not os.access(data_dir, os.W_OK):
+        problems.append(
+            Error(
+                f"The data directory {data_dir} is not writable.",
+                hint="Set CIVICSHIELD_DATA_DIR to a folder this user can write to.",
+                id="civicshield.E001",
+            )
+        )
+    if settings.EMAIL_HOST in ("", "localhost") and not settings.DEBUG:
+        problems.append(
+            Warning(
+                "Alert emails go to an SMTP server on localhost.",
+                hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) "
+                "so that threat alerts reach people.",
+                id="civicshield.W001",
+            )
+        )
+    if (
+        settings.SITE_URL.startswith("http://")
+        and "127.0.0.1" not in settings.SITE_URL
+        and "localhost" not in settings.SITE_URL
+    ):
+        problems.append(
+            Warning(
+                "SITE_URL is not HTTPS: cookies are sent unencrypted.",
+                hint="Serve CivicShield over HTTPS and set SITE_URL=https://...",
+                id="civicshield.W002",
+            )
+        )
+    return problems

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from civicshield.web.accounts.models import Membership
+from civicshield.web.audit.models import AuditEntry
+
+
+def audit_list_for_member(
+    *,
+    member: Membership,
+    action: str = "",
+    actor: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The office's own entries, newest first, filtered. Other offices' entries never appear."""
+    entries = AuditEntry.objects.filter(office=member.office).order_by("-created", "-seq")
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if actor:
+        entries = entries.filter(actor_label__icontains=actor)
+    if since:
+        entries = entries.filter(created__date__gte=since)
+    if until:
+        entries = entries.filter(created__date__lte=until)
+    return entries

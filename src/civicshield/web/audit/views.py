@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from civicshield.web.accounts.decorators import member_required
+from civicshield.web.accounts.http import MemberRequest
+from civicshield.web.accounts.roles import Capability
+from civicshield.web.audit.forms import AuditFilterForm
+from civicshield.web.audit.selectors import audit_list_for_member
+
+CSV_COLUMNS = [
+    "seq",
+    "created",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "target",
+    "details",
+    "prev_hash",
+    "entry_hash",
+]
+
+
+def _filtered(request: MemberRequest) -> tuple[AuditFilterForm, Any]:
+    form = AuditFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    return form, audit_list_for_member(member=request.member, **filters)
+
+
+@member_required(Capability.VIEW_AUDIT)
+def audit_log(request: MemberRequest) -> HttpResponse:
+    form, entries = _filtered(request)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@member_required(Capability.VIEW_AUDIT)
+def audit_export(request: MemberRequest) -> StreamingHttpResponse:
+    _, entries = _filtered(request)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Any:
+        yield writer.writerow(CSV_COLUMNS)
+        for e in entries.order_by("seq").iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    e.seq,
+                    e.created.isoformat(),
+                    _csv_safe(e.actor_label),
+                    e.action,
+                    e.target_type,
+                    e.target_id,
+                    _csv_safe(e.target_label),
+                    _csv_safe(json.dumps(e.details, ensure_ascii=False, sort_keys=True)),
+                    e.prev_hash,
+                    e.entry_hash,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="civicshield-audit-log.csv"'
+    return response

@@ -1,0 +1,163 @@
+"""One job interface: ``enqueue`` after commit, run, retry with back-off, record failures.
+
+Engines: the embedded one (a database table and ``civicshield worker``, the default) and
+Celery (when ``CELERY_BROKER_URL`` is set). Callers only ever use ``enqueue``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from civicshield.web.jobs.models import Job, ScheduleMark
+from civicshield.web.jobs.registry import JOBS, autodiscover
+
+if TYPE_CHECKING:
+    from civicshield.web.accounts.models import Office
+
+log = logging.getLogger(__name__)
+
+# A running job whose worker has been silent this long is taken to have died with it.
+STALE_AFTER = dt.timedelta(minutes=10)
+ERROR_UNKNOWN_JOB = "There is no job called {name!r}."
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def enqueue(
+    name: str, *, office: Office | None = None, delay: dt.timedelta | None = None, **payload: Any
+) -> Job:
+    """Queue a job to run once the current transaction commits.
+
+    The row is written inside the caller's transaction, so a job exists if and only if the
+    change that asked for it was committed.
+    """
+    autodiscover()
+    if name not in JOBS:
+        raise KeyError(ERROR_UNKNOWN_JOB.format(name=name))
+    job = Job.objects.create(
+        name=name,
+        payload=payload,
+        office=office,
+        max_attempts=JOBS[name].max_attempts,
+        run_after=timezone.now() + (delay or dt.timedelta()),
+    )
+    if settings.JOBS_RUN_EAGERLY:
+        transaction.on_commit(lambda: run_job(job.pk))
+    return job
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim_next(*, worker: str) -> Job | None:
+    """Claim the oldest due job, or ``None``.
+
+    Claimed with a conditional UPDATE that succeeds for exactly one worker, so it works on
+    SQLite (no SELECT ... FOR UPDATE) and on PostgreSQL alike.
+    """
+    now = timezone.now()
+    for candidate in (
+        Job.objects.filter(state=Job.State.QUEUED, run_after__lte=now)
+        .order_by("run_after", "pk")
+        .values_list("pk", flat=True)[:5]
+    ):
+        claimed = Job.objects.filter(pk=candidate, state=Job.State.QUEUED).update(
+            state=Job.State.RUNNING, locked_at=now, locked_by=worker, attempts=F("attempts") + 1
+        )
+        if claimed == 1:
+            return Job.objects.get(pk=candidate)
+    return None
+
+
+def run_job(job_id: int, *, worker: str = "") -> Job:
+    """Run one job now. A failure is recorded and retried later with back-off."""
+    autodiscover()
+    job = Job.objects.get(pk=job_id)
+    if job.state == Job.State.QUEUED:
+        # Run directly (eager mode): claim it so that a worker does not run it as well.
+        updated = Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
+            state=Job.State.RUNNING,
+            locked_at=timezone.now(),
+            locked_by=worker or "eager",
+            attempts=F("attempts") + 1,
+        )
+        if updated != 1:
+            return job
+        job.refresh_from_db()
+    spec = JOBS.get(job.name)
+    try:
+        if spec is None:
+            raise KeyError(ERROR_UNKNOWN_JOB.format(name=job.name))
+        spec.function(**job.payload)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job and retried
+        log.warning("job %s #%s failed: %s", job.name, job.pk, exc)
+        job.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+        if job.attempts >= job.max_attempts:
+            job.state = Job.State.FAILED
+            job.finished = timezone.now()
+        else:
+            job.state = Job.State.QUEUED
+            job.run_after = timezone.now() + _backoff(job.attempts)
+        job.locked_at = None
+        job.save(update_fields=["last_error", "state", "finished", "run_after", "locked_at"])
+        return job
+    job.state = Job.State.DONE
+    job.finished = timezone.now()
+    job.locked_at = None
+    job.save(update_fields=["state", "finished", "locked_at"])
+    return job
+
+
+def requeue_stale() -> int:
+    """Put back jobs whose worker died mid-run (they are retried; jobs must be idempotent)."""
+    cutoff = timezone.now() - STALE_AFTER
+    return Job.objects.filter(state=Job.State.RUNNING, locked_at__lt=cutoff).update(
+        state=Job.State.QUEUED,
+        locked_at=None,
+        last_error="The worker stopped while running this job.",
+    )
+
+
+def enqueue_periodic(now: dt.datetime | None = None) -> list[str]:
+    """Enqueue each periodic job whose period has passed; return the names enqueued."""
+    autodiscover()
+    now = now or timezone.now()
+    enqueued = []
+    for spec in JOBS.values():
+        if spec.every is None:
+            continue
+        with transaction.atomic():
+            mark, created = ScheduleMark.objects.get_or_create(
+                name=spec.name, defaults={"last_enqueued": now}
+            )
+            due = created or mark.last_enqueued <= now - spec.every
+            if not created:
+                # Conditional update: of several schedulers, only one wins each period.
+                due = (
+                    due
+                    and ScheduleMark.objects.filter(
+                        name=spec.name, last_enqueued=mark.last_enqueued
+                    ).update(last_enqueued=now)
+                    == 1
+                )
+            if due:
+                enqueue(spec.name)
+                enqueued.append(spec.name)
+    return enqueued
+
+
+def failed_jobs(*, office: Office | None) -> Any:
+    return Job.objects.filter(Q(office=office) | Q(office__isnull=True), state=Job.State.FAILED)

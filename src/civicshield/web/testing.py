@@ -1,0 +1,83 @@
+"""The test cast: Office A with one member per role, and Office B whose manager must see none of it.
+
+"Bob (Office B) should have no access to Alice's (Office A) stuff."
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civicshield.web.accounts import services
+from civicshield.web.accounts.models import Membership, Office, User
+from civicshield.web.accounts.roles import Role
+
+PASSWORD = "kettle-orbit-lantern-moss"  # noqa: S105 - the test cast's password
+
+
+@dataclass
+class Cast:
+    office_a: Office
+    office_b: Office
+    representative: Membership
+    manager: Membership
+    comms: Membership
+    caseworker: Membership
+    volunteer: Membership
+    other_manager: Membership
+    """Office B's manager: must never see or change Office A's data."""
+
+    def by_role(self) -> dict[str, Membership]:
+        return {
+            Role.REPRESENTATIVE: self.representative,
+            Role.OFFICE_MANAGER: self.manager,
+            Role.COMMS_OFFICER: self.comms,
+            Role.CASEWORKER: self.caseworker,
+            Role.VOLUNTEER: self.volunteer,
+        }
+
+
+def make_cast() -> Cast:
+    office_a = services.office_create(
+        name="Office of Alice Adams MP", own_domains=["parliament.uk"]
+    )
+    office_b = services.office_create(name="Office of Bob Brown MP", own_domains=["parliament.uk"])
+
+    def add(office: Office, email: str, name: str, role: str, on_call: bool = False) -> Membership:
+        return services.member_add(
+            office=office,
+            email=email,
+            full_name=name,
+            role=role,
+            password=PASSWORD,
+            on_call=on_call,
+        )
+
+    return Cast(
+        office_a=office_a,
+        office_b=office_b,
+        representative=add(office_a, "alice@a.example", "Alice Adams", Role.REPRESENTATIVE, True),
+        manager=add(office_a, "maya@a.example", "Maya Patel", Role.OFFICE_MANAGER, True),
+        comms=add(office_a, "carl@a.example", "Carl Jones", Role.COMMS_OFFICER),
+        caseworker=add(office_a, "cara@a.example", "Cara Lee", Role.CASEWORKER),
+        volunteer=add(office_a, "vic@a.example", "Vic Stone", Role.VOLUNTEER),
+        other_manager=add(office_b, "bob@b.example", "Bob Brown", Role.OFFICE_MANAGER),
+    )
+
+
+def confirmed_totp(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def signed_in_client(user: User, client: Client | None = None) -> Client:
+    """A test client signed in with password and two-factor, as after a real sign-in."""
+    client = client or Client()
+    client.force_login(user)
+    device = confirmed_totp(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from civicshield.web import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("civicshield.web.accounts.urls")),
+    path("audit/", include("civicshield.web.audit.urls")),
+]
+
+handler403 = "civicshield.web.views.forbidden"
+handler404 = "civicshield.web.views.not_found"
