@@ -211,7 +211,7 @@ def read_text_items(
         # peek() needs a buffered stream; wrap raw ones (sockets, pipes, our progress reader).
         buffered: Any = (
             stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)
-        )  # type: ignore[type-var]
+        )
         fmt = _sniff(buffered.peek(4096)[:4096], name)
         stream = buffered
     lines = _read_lines(stream)
