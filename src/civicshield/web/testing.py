@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -81,3 +83,11 @@ def signed_in_client(user: User, client: Client | None = None) -> Client:
     session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+# Pages anyone may open without signing in.
+PUBLIC_URL_NAMES = {"accounts:login", "healthz"}
+
+# For each URL that names an object: how to make one in Office A (returns the URL kwargs).
+# Office B's manager must get 404 for every one of them (web/tests/test_authorization.py).
+OFFICE_OBJECT_URLS: dict[str, Callable[[Cast], dict[str, Any]]] = {}
