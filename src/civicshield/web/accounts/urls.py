@@ -17,5 +17,6 @@ urlpatterns = [
         name="replace_recovery_codes",
     ),
     path("security/", views.security, name="security"),
+    path("confirm/", views.reauth, name="reauth"),
     path("switch-office/", views.switch_office, name="switch_office"),
 ]

@@ -15,6 +15,8 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -23,9 +25,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicshield.web.accounts import services
 from civicshield.web.accounts.decorators import member_required
-from civicshield.web.accounts.forms import ChangePasswordForm, CodeForm, SignInForm, VerifyForm
+from civicshield.web.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    ReauthForm,
+    SignInForm,
+    VerifyForm,
+)
 from civicshield.web.accounts.http import MemberRequest, is_verified
 from civicshield.web.accounts.models import User
+from civicshield.web.accounts.reauth import mark_reauthenticated
 from civicshield.web.accounts.selectors import SESSION_OFFICE_KEY, user_memberships
 from civicshield.web.audit import services as audit
 
@@ -34,6 +43,7 @@ CODES_SESSION_KEY = "civicshield_new_recovery_codes"
 ERROR_WRONG_CODE = (
     "That code did not work. Codes change every 30 seconds: type the one showing now."
 )
+ERROR_REAUTH = "That password or code did not match. Try again."
 ERROR_THROTTLED = "Too many wrong codes in a row. Wait a few seconds, then try again."
 
 
@@ -180,3 +190,27 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "You have signed out.")
     return redirect("accounts:login")
+
+
+@member_required()
+def reauth(request: MemberRequest) -> HttpResponse:
+    """Confirm password and a two-factor code before a sensitive action."""
+    user = request.user
+    form = ReauthForm(request.POST or None)
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("dashboard")
+    if request.method == "POST" and form.is_valid():
+        password_ok = user.check_password(form.cleaned_data["password"])
+        code = form.cleaned_data["code"]
+        code_ok = password_ok and any(
+            d.verify_is_allowed()[0] and d.verify_token(code)
+            for d in devices_for_user(user, confirmed=True)
+        )
+        if code_ok:
+            mark_reauthenticated(request)
+            audit.record(action="accounts.reauth", office=request.member.office, actor=user)
+            return redirect(next_url)
+        audit.record(action="accounts.reauth_failed", office=request.member.office, actor=user)
+        form.add_error(None, ERROR_REAUTH)
+    return render(request, "accounts/reauth.html", {"form": form})
