@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -55,6 +57,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(user_has_device(self, confirmed=True))
 
 
+def _weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
 class Office(models.Model):
     """One representative's office: the unit whose data is kept apart from every other."""
 
@@ -71,9 +77,25 @@ class Office(models.Model):
         default=list, blank=True, help_text="The office's own email domains, e.g. parliament.uk"
     )
     created = models.DateTimeField(default=timezone.now)
+    # Agreed check-in hours (NCSC/saferpolitics: set boundaries, say them in the bio). Outside
+    # them nothing pings anyone except critical items.
+    checkin_start = models.TimeField(default=dt.time(9, 0))
+    checkin_end = models.TimeField(default=dt.time(17, 30))
+    checkin_days = models.JSONField(
+        default=_weekdays, help_text="Days of the week with check-in hours, 0 = Monday"
+    )
+    # One switch that stops every scheduled post (also thrown by incident mode).
+    publishing_paused = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name
+
+    def within_checkin_hours(self, moment: dt.datetime | None = None) -> bool:
+        """Whether ``moment`` (default now) falls in the office's check-in hours, in its time zone."""
+        local = (moment or timezone.now()).astimezone(zoneinfo.ZoneInfo(self.time_zone))
+        if local.weekday() not in self.checkin_days:
+            return False
+        return self.checkin_start <= local.time() < self.checkin_end
 
 
 class Membership(models.Model):

@@ -54,3 +54,17 @@ def test_an_ended_membership_can_do_nothing(cast):
     cast.caseworker.refresh_from_db()
     assert not cast.caseworker.can(Capability.VIEW_DASHBOARD)
     assert AuditEntry.objects.filter(action="accounts.membership.ended").exists()
+
+
+def test_checkin_hours_follow_the_office_time_zone(cast):
+    import datetime as dt
+
+    office = cast.office_a
+    office.time_zone = "Europe/London"
+    # Monday 2 November 2026, 09:30 in London (GMT) is within 09:00-17:30.
+    assert office.within_checkin_hours(dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC))
+    assert not office.within_checkin_hours(dt.datetime(2026, 11, 2, 18, 0, tzinfo=dt.UTC))
+    # Saturday is not a check-in day by default.
+    assert not office.within_checkin_hours(dt.datetime(2026, 11, 7, 10, 0, tzinfo=dt.UTC))
+    # In summer time 08:30 UTC is 09:30 in London.
+    assert office.within_checkin_hours(dt.datetime(2026, 7, 6, 8, 30, tzinfo=dt.UTC))
