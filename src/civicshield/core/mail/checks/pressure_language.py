@@ -1,0 +1,91 @@
+"""Words that rush, hush or ask for money or passwords: the levers of social engineering."""
+
+from __future__ import annotations
+
+import re
+
+from civicshield.core.findings import Severity
+from civicshield.core.mail.checks.base import Check, CheckContext, Hit
+from civicshield.core.mail.parse import ParsedMail
+from civicshield.core.mail.text import fold
+
+MAX_CHARS = 20_000
+
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "urgency": re.compile(
+        r"\b(urgent(?:ly)?|immediate(?:ly)?|right away|as soon as possible|asap|act now|"
+        r"within (?:the next )?(?:\d+|twenty[- ]four|forty[- ]eight|24|48|72) ?(?:hours?|hrs?)|"
+        r"final (?:notice|reminder|warning)|last (?:chance|reminder|warning)|"
+        r"expires? (?:today|soon)|"
+        r"(?:will|has been|have been|is) (?:temporarily )?(?:suspended|disabled|deactivated|"
+        r"terminated|locked|blocked|restricted|closed|deleted)|unusual (?:sign[- ]?in|activity|"
+        r"login)|suspicious (?:activity|sign[- ]?in|login)|failure to (?:comply|respond|verify)|"
+        r"time[- ]sensitive|don't miss|limited time|before it'?s too late|deadline)\b"
+    ),
+    "secrecy": re.compile(
+        r"\b(keep (?:this|it) (?:confidential|private|between us|to yourself|quiet)|"
+        r"(?:strictly|highly) confidential|don'?t (?:tell|mention|discuss)|do not (?:tell|mention|"
+        r"discuss|share this)|i'?m (?:in a meeting|stuck in|travelling|traveling)|"
+        r"can'?t (?:talk|take calls)|discreet(?:ly)?|between (?:you and me|us))\b"
+    ),
+    "payment": re.compile(
+        r"\b(wire transfer|bank transfer|gift ?cards?|itunes card|google play card|"
+        r"(?:new|updated|change of) (?:bank|account|payment) details|"
+        r"payment (?:details|information|overdue|failed|declined|pending)|"
+        r"outstanding (?:balance|payment|invoice)|overdue invoice|"
+        r"transfer (?:the )?funds|bitcoin|btc wallet|crypto(?:currency)?|airdrop|refund|"
+        r"tax rebate|unclaimed|claim (?:your|the) (?:prize|reward|funds|refund|bonus|gift)|"
+        r"you(?:'ve| have) won|winner|free spins|bonus|cash ?prize|lottery|inheritance|beneficiary|"
+        r"pay (?:now|immediately)|billing (?:information|details|problem))\b"
+    ),
+    "credentials": re.compile(
+        r"\b(verify (?:your|the) (?:account|identity|email|mailbox|information|details|payment)|"
+        r"confirm (?:your|the) (?:account|identity|password|details|information|email|payment)|"
+        r"update (?:your|the) (?:account|payment|billing|card|personal) ?(?:details|information|"
+        r"info)?|(?:reset|change|update|validate|re-?enter) your password|password (?:expires?|"
+        r"expired|will expire|reset)|(?:log ?in|sign ?in) (?:now |here )?to (?:verify|confirm|"
+        r"restore|unlock|keep|continue|avoid)|login (?:credentials|details)|security (?:check|"
+        r"alert|verification)|(?:mailbox|storage|quota) (?:is )?(?:full|exceeded|almost full|"
+        r"limit)|re-?activate|validate your|one[- ]time (?:code|passcode|password)|"
+        r"restore (?:your )?(?:account|access))\b"
+    ),
+}
+
+_WHAT = {
+    "urgency": "rushes you (deadlines, threats to close an account)",
+    "secrecy": "asks you to keep it quiet or says the sender cannot be reached",
+    "payment": "talks about money (payments, transfers, prizes or refunds)",
+    "credentials": "asks you to sign in, verify or update account details",
+}
+
+
+class PressureLanguageCheck(Check):
+    """Urgency, secrecy, payment and credential requests, one feature each (plus 'several')."""
+
+    name = "pressure_language"
+
+    def run(self, mail: ParsedMail, context: CheckContext) -> list[Hit]:
+        text = fold(mail.subject + "\n" + mail.body_text[:MAX_CHARS])
+        hits: list[Hit] = []
+        matched = []
+        for kind, pattern in PATTERNS.items():
+            found = pattern.search(text)
+            if found:
+                matched.append(kind)
+                hits.append(
+                    Hit(
+                        f"pressure_language.{kind}",
+                        Severity.LOW,
+                        f"The email {_WHAT[kind]} (\u201c{found.group(0)}\u201d). Pressure like "
+                        "this is how scams stop people from checking. Take your time.",
+                    )
+                )
+        if len(matched) >= 3:
+            hits.append(
+                Hit(
+                    "pressure_language.several",
+                    Severity.MEDIUM,
+                    "The email combines several pressure tactics at once, typical of scams.",
+                )
+            )
+        return hits
