@@ -1,0 +1,277 @@
+"""Bluesky, through the atproto SDK: publishing, reading mentions and the moderation actions.
+
+Idempotent publishing without an Idempotency-Key
+------------------------------------------------
+The AT Protocol has no idempotency header. But ``com.atproto.repo.createRecord`` takes an
+optional ``rkey`` (the record key, the last part of the post's ``at://`` URI), and a record key
+names at most one record in a collection: a second create with the same key is refused by
+the PDS instead of making a second post. ``app.bsky.feed.post`` records use TID keys, so the
+app's idempotency key *is* a TID (``new_idempotency_key``), written to the database before the
+call, and the post is created under exactly that key. Reconciling after a crash is then a
+``com.atproto.repo.getRecord`` for that key, not a search of the account's recent posts:
+
+* found -> the earlier try reached the PDS; use that post;
+* not found -> nothing was written; create it (and if the create is refused because the key
+  exists after all, a race with the first try, read it back).
+
+Direct messages live on a separate chat service (``chat.bsky.*``) and are not read here;
+``fetch_mentions`` returns mentions and replies (``is_direct_message`` is always False).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from atproto import Client, models
+from atproto.exceptions import (
+    AtProtocolError,
+    BadRequestError,
+    NetworkError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.utils.facet_detection import (  # type: ignore[import-untyped]
+    detect_facets,
+)
+
+from civicshield.connectors.publishing import (
+    ERROR_NOT_SUPPORTED,
+    Account,
+    ConnectorError,
+    MediaItem,
+    Mention,
+    NotSupported,
+    Profile,
+    PublishedPost,
+    is_idempotency_key,
+)
+
+__all__ = [
+    "ERROR_BLUESKY_BAD_KEY",
+    "ERROR_BLUESKY_REFUSED",
+    "ERROR_BLUESKY_SIGNED_OUT",
+    "ERROR_BLUESKY_UNREACHABLE",
+    "BlueskyConnector",
+]
+
+POST = "app.bsky.feed.post"
+ERROR_BLUESKY_UNREACHABLE = "Bluesky could not be reached; it will be tried again."
+ERROR_BLUESKY_SIGNED_OUT = (
+    "Bluesky did not accept the handle and app password: check them, or make a new app password."
+)
+ERROR_BLUESKY_REFUSED = "Bluesky refused the request (HTTP {status})."
+ERROR_BLUESKY_BAD_KEY = "The publishing key is not a Bluesky record key (TID)."
+
+T = TypeVar("T")
+
+
+def _status(exc: RequestErrorBase) -> int | None:
+    return exc.response.status_code if exc.response is not None else None
+
+
+def _convert(exc: AtProtocolError) -> ConnectorError:
+    """A safe ``ConnectorError`` for an SDK error (the SDK's own text is never passed on)."""
+    if isinstance(exc, UnauthorizedError):
+        return ConnectorError(ERROR_BLUESKY_SIGNED_OUT, retryable=False)
+    if isinstance(exc, NetworkError):
+        return ConnectorError(ERROR_BLUESKY_UNREACHABLE)
+    if isinstance(exc, RequestErrorBase):
+        status = _status(exc)
+        if status == 401:
+            return ConnectorError(ERROR_BLUESKY_SIGNED_OUT, retryable=False)
+        retryable = status is None or status >= 500 or status == 429
+        return ConnectorError(
+            ERROR_BLUESKY_REFUSED.format(status=status or "?"), retryable=retryable
+        )
+    return ConnectorError(ERROR_BLUESKY_UNREACHABLE)
+
+
+def _call(action: Callable[[], T]) -> T:
+    """Run one SDK call, turning its errors into safe ``ConnectorError``s."""
+    try:
+        return action()
+    except AtProtocolError as exc:
+        raise _convert(exc) from exc
+
+
+def _utc(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _rkey(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
+
+
+class BlueskyConnector:
+    """One Bluesky account, signed in with its handle and an app password."""
+
+    platform = "bluesky"
+    max_characters = 300
+    can_edit = False
+    idempotency_window: dt.timedelta | None = None
+    """None: the record key never expires, so a retry can always be reconciled."""
+
+    def __init__(self, service_url: str, handle: str, app_password: str) -> None:
+        self.service_url = service_url.rstrip("/")
+        self.handle = handle.lstrip("@")
+        self._password = app_password
+        self._client: Client | None = None
+        self._did = ""
+
+    def __repr__(self) -> str:  # never the password
+        return f"BlueskyConnector({self.service_url!r}, {self.handle!r})"
+
+    def _api(self) -> Client:
+        if self._client is None:
+            client = Client(base_url=f"{self.service_url}/xrpc")
+            _call(lambda: client.login(self.handle, self._password, fetch_bsky_profile=False))
+            session: Any = client._session  # noqa: SLF001 - the SDK keeps the DID only here
+            self._did = str(session.did) if session is not None else ""
+            self.handle = str(session.handle) if session is not None else self.handle
+            self._client = client
+        return self._client
+
+    def sign_in(self) -> str:
+        """Check the app password; return the account's handle."""
+        self._api()
+        return self.handle
+
+    def _post_url(self, uri: str) -> str:
+        return f"https://bsky.app/profile/{self.handle}/post/{_rkey(uri)}"
+
+    def publish(
+        self, text: str, *, media: Sequence[MediaItem] = (), idempotency_key: str
+    ) -> PublishedPost:
+        if not is_idempotency_key(idempotency_key):
+            raise ConnectorError(ERROR_BLUESKY_BAD_KEY, retryable=False)
+        api = self._api()
+        embed = None
+        if media:
+            images = []
+            for data, alt in media:
+                blob: Any = _call(functools.partial(api.upload_blob, data))
+                images.append(models.AppBskyEmbedImages.Image(alt=alt or "", image=blob.blob))
+            embed = models.AppBskyEmbedImages.Main(images=images)
+        record = models.AppBskyFeedPost.Record(
+            created_at=api.get_current_time_iso(),
+            text=text,
+            embed=embed,
+            facets=detect_facets(text) or None,
+            langs=["en"],
+        )
+        try:
+            created: Any = api.app.bsky.feed.post.create(self._did, record, rkey=idempotency_key)
+        except BadRequestError as exc:
+            # The key is taken: the first try got through after all. Read it back.
+            existing = self.find_published(idempotency_key)
+            if existing is not None:
+                return existing
+            raise ConnectorError(
+                ERROR_BLUESKY_REFUSED.format(status=_status(exc) or "?"), retryable=False
+            ) from exc
+        except AtProtocolError as exc:
+            # Unknown whether it got through: the app's retry looks it up before posting.
+            raise _convert(exc) from exc
+        return PublishedPost(str(created.uri), self._post_url(str(created.uri)))
+
+    def find_published(self, idempotency_key: str) -> PublishedPost | None:
+        api = self._api()
+        try:
+            found: Any = api.app.bsky.feed.post.get(self._did, idempotency_key)
+        except BadRequestError:
+            return None  # RecordNotFound (HTTP 400 in the PDS)
+        except AtProtocolError as exc:
+            if isinstance(exc, RequestErrorBase) and _status(exc) == 404:
+                return None
+            raise _convert(exc) from exc
+        return PublishedPost(str(found.uri), self._post_url(str(found.uri)))
+
+    def delete(self, platform_id: str) -> None:
+        api = self._api()
+        _call(lambda: api.delete_post(platform_id))
+
+    def edit(self, platform_id: str, text: str) -> PublishedPost:
+        raise NotSupported(ERROR_NOT_SUPPORTED.format(platform="Bluesky", action="editing posts"))
+
+    def fetch_mentions(self, cursor: str | None) -> tuple[list[Mention], str | None]:
+        """Mentions and replies indexed after ``cursor`` (an ISO time; None = the latest page).
+
+        Bluesky's own cursor pages backwards in time, so the cursor kept here is the newest
+        ``indexedAt`` seen.
+        """
+        api = self._api()
+        page: Any = _call(
+            lambda: api.app.bsky.notification.list_notifications(params={"limit": 50})
+        )
+        items: list[Mention] = []
+        newest = cursor
+        for note in page.notifications:
+            if note.reason not in ("mention", "reply"):
+                continue
+            if cursor is not None and note.indexed_at <= cursor:
+                continue
+            if newest is None or note.indexed_at > newest:
+                newest = note.indexed_at
+            record = note.record
+            reply = getattr(record, "reply", None)
+            author = note.author
+            items.append(
+                Mention(
+                    platform_id=str(note.uri),
+                    author_id=str(author.did),
+                    author_handle=str(author.handle),
+                    author_display_name=str(author.display_name or ""),
+                    author_url=f"https://bsky.app/profile/{author.handle}",
+                    text=str(getattr(record, "text", "") or ""),
+                    url=f"https://bsky.app/profile/{author.handle}/post/{_rkey(str(note.uri))}",
+                    created_at=_utc(getattr(record, "created_at", None) or note.indexed_at)
+                    or dt.datetime.now(dt.UTC),
+                    is_direct_message=False,
+                    in_reply_to=str(reply.parent.uri) if reply is not None else None,
+                )
+            )
+        items.sort(key=lambda m: (m.created_at, m.platform_id))
+        return items, newest
+
+    def fetch_profile(self, handle: str) -> Profile:
+        api = self._api()
+        found: Any = _call(lambda: api.get_profile(handle.lstrip("@")))
+        return Profile(
+            handle=str(found.handle),
+            platform_id=str(found.did),
+            display_name=str(found.display_name or ""),
+            bio=str(found.description or ""),
+            avatar_url=str(found.avatar or ""),
+            created_at=_utc(found.created_at),
+            url=f"https://bsky.app/profile/{found.handle}",
+        )
+
+    def block(self, account: Account) -> None:
+        api = self._api()
+        record = models.AppBskyGraphBlock.Record(
+            subject=account.platform_id, created_at=api.get_current_time_iso()
+        )
+        _call(lambda: api.app.bsky.graph.block.create(self._did, record))
+
+    def mute(self, account: Account) -> None:
+        api = self._api()
+        _call(lambda: api.mute(account.platform_id))
+
+    def report(self, account: Account, post_ids: Sequence[str], comment: str) -> None:
+        """Report the account to Bluesky's moderators; the posts are named in the reason."""
+        api = self._api()
+        reason = comment
+        if post_ids:
+            reason = f"{comment}\n\nPosts: " + " ".join(post_ids)
+        data = models.ComAtprotoModerationCreateReport.Data(
+            reason_type="com.atproto.moderation.defs#reasonOther",
+            reason=reason[:2000],
+            subject=models.ComAtprotoAdminDefs.RepoRef(did=account.platform_id),
+        )
+        _call(lambda: api.com.atproto.moderation.create_report(data))
