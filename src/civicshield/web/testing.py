@@ -91,3 +91,55 @@ PUBLIC_URL_NAMES = {"accounts:login", "healthz"}
 # For each URL that names an object: how to make one in Office A (returns the URL kwargs).
 # Office B's manager must get 404 for every one of them (web/tests/test_authorization.py).
 OFFICE_OBJECT_URLS: dict[str, Callable[[Cast], dict[str, Any]]] = {}
+
+
+# --- publishing -------------------------------------------------------------------------------
+def _publishing_account(cast: Cast) -> Any:
+    from civicshield.web.publishing import connections
+
+    return connections.account_create_demo(
+        member=cast.manager, platform="mastodon", handle="@alice@demo.invalid"
+    )
+
+
+def _publishing_draft(cast: Cast) -> Any:
+    from civicshield.web.publishing import services
+
+    return services.draft_create(
+        member=cast.volunteer, account=_publishing_account(cast), text="Surgery on Friday"
+    )
+
+
+def _publishing_image(cast: Cast) -> dict[str, Any]:
+    import io
+
+    from PIL import Image
+
+    from civicshield.web.publishing import services
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, format="PNG")
+    image = services.draft_image_add(
+        member=cast.volunteer,
+        draft=_publishing_draft(cast),
+        data=out.getvalue(),
+        filename="a.png",
+        alt_text="",
+    )
+    return {"pk": image.pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "publishing:draft": lambda cast: {"pk": _publishing_draft(cast).pk},
+        "publishing:draft_action": lambda cast: {
+            "pk": _publishing_draft(cast).pk,
+            "action": "approve",
+        },
+        "publishing:image": _publishing_image,
+        "publishing:account": lambda cast: {"pk": _publishing_account(cast).pk},
+        "publishing:account_access": lambda cast: {"pk": _publishing_account(cast).pk},
+        "publishing:account_disconnect": lambda cast: {"pk": _publishing_account(cast).pk},
+        "publishing:account_log": lambda cast: {"pk": _publishing_account(cast).pk},
+    }
+)

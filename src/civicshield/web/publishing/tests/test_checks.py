@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image
 
 from civicshield.core.privacy import scan_image
+from civicshield.web.accounts.services import NotAllowed
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.publishing import checks, connections, services
 from civicshield.web.publishing.models import Draft
@@ -84,7 +85,7 @@ def test_an_override_needs_a_reason_is_audited_and_lasts_one_version(cast, accou
 
 def test_a_volunteer_cannot_override(cast, account):
     draft = _approved(cast, account, "Call me on 07700 900123")
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.check_override(member=cast.volunteer, draft=draft, check="privacy", reason="x")
 
 
