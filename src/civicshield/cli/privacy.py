@@ -99,8 +99,8 @@ def _load_private(path: str | None) -> Any:
         return PrivateList()
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        names = data.get("names", ())
-        allowed = data.get("allowed", ())
+        names = data.get("names", [])
+        allowed = data.get("allowed", [])
         if not isinstance(names, (dict, list)) or not isinstance(allowed, list):
             raise TypeError(path)
         if isinstance(names, list) and not all(isinstance(n, str) for n in names):

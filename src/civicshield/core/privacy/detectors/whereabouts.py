@@ -88,7 +88,7 @@ _LIVE_GOING = re.compile(
 # Being somewhere: the place must follow the cue's preposition ("I'm at the Co-op"), so
 # "I'm on the side of residents in Anytown" is not a location.
 _LIVE_AT = re.compile(
-    r"\b(?:(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:now\s+|currently\s+|just\s+|still\s+|here\s+)?|"
+    r"\b(?:(?:i['’]?m|i\s+am|we['’]re|we\s+are)\s+(?:now\s+|currently\s+|just\s+|still\s+|here\s+)?|"
     r"(?:sat|sitting|standing|waiting|queuing|queueing|parked|stuck)\s+|"
     r"here\s+|arrived\s+)(?=(?:at|in|outside|inside|near|by|on)\b)",
     re.IGNORECASE,
@@ -98,13 +98,13 @@ _NOW = re.compile(
     r"\bnow\b(?=\s*(?:[.!?,;:)]|$|[^\w\s]))",
     re.IGNORECASE,
 )
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i'll|i've|me|my|we|we're|we'll|us|our)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|we|us|our)\b", re.IGNORECASE)
 _PLAN = re.compile(
-    r"\b(?:i'?ll\s+be|i\s+will\s+be|we'?ll\s+be|we\s+will\s+be|i'?m\s+going\s+to\s+be|"
-    r"i\s+am\s+going\s+to\s+be|i'?m\s+(?:going|heading|popping)|we'?re\s+(?:going|heading)|"
+    r"\b(?:i['’]?ll\s+be|i\s+will\s+be|we['’]?ll\s+be|we\s+will\s+be|i['’]?m\s+going\s+to\s+be|"
+    r"i\s+am\s+going\s+to\s+be|i['’]?m\s+(?:going|heading|popping)|we['’]re\s+(?:going|heading)|"
     r"join\s+(?:me|us)|come\s+and\s+(?:see|meet|say\s+hello\s+to|find)\s+(?:me|us)|"
     r"(?:see|meet)\s+you\s+(?:at|in|outside)|find\s+(?:me|us)|meet\s+(?:me|us)|"
-    r"pop\s+(?:along|by|down)|drop\s+by|i'?ll\s+be\s+popping)\b",
+    r"pop\s+(?:along|by|down)|drop\s+by|i['’]?ll\s+be\s+popping)\b",
     re.IGNORECASE,
 )
 _ROUTINE_FIRM = re.compile(
