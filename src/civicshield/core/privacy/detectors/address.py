@@ -25,7 +25,7 @@ _HOUSE = (
 )
 _NUMBERED = re.compile(rf"(?<![\w£$€.,:/])(?:{_HOUSE}){_STREET}")
 _LIVES_ON = re.compile(
-    rf"\b(?:I|we|she|he|they|my \w+|our \w+)\s+(?:live|lives|living|moved|have moved)\s+"
+    rf"\b(?:live|lives|living|lived|moved|staying|stays)\s+"
     rf"(?:on|in|at|to)\s+(?:{_HOUSE})?{_STREET}",
     re.IGNORECASE,
 )

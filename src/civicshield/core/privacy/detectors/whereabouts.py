@@ -50,8 +50,12 @@ _CAPITALISED = r"[A-Z][\w'’&.-]*"
 _PLACE = re.compile(
     rf"\b{_PREPOSITION}\s+(?:the\s+|my\s+|our\s+|a\s+|your\s+)?"
     rf"(?P<name>{_CAPITALISED}(?:\s+(?:on|of|&|and|de|la|upon)?\s*{_CAPITALISED}){{0,4}}"
-    rf"|(?i:{_PLACE_WORDS})\b)"
+    rf"|(?i:(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_PLACE_WORDS}))\b)"
 )
+# After "on", a place must clearly be somewhere you can stand: a street ("on Mill Road"),
+# or after "on the", a place word ("on the high street"), not "on the Supreme Court".
+_STREET_PLACE = re.compile(rf"\b(?:{STREET_TYPES})\.?$")
+_WORD_PLACE = re.compile(rf"\b(?:{_PLACE_WORDS})$", re.IGNORECASE)
 # A capitalised "place" that is not a place anyone can be found at.
 _NOT_PLACES = re.compile(
     rf"^(?:I|I'm|I'll|Me|We|You|He|She|They|It|This|That|These|Those|Today|Tonight|Tomorrow|"
@@ -78,10 +82,12 @@ _TIME = re.compile(
 )
 # Going somewhere: the place may come a little later ("heading down to the Co-op").
 _LIVE_GOING = re.compile(
-    r"\b(?:heading|headed|walking|driving|cycling|running|jogging|off)\s+"
+    r"(?:\b(?:heading|headed|off)|(?:^\s*|\b(?:i['’]?m|i\s+am|we['’]re|we\s+are)\s+)"
+    r"(?:walking|driving|cycling|running|jogging))\s+"
     r"(?:down\s+|over\s+|back\s+|out\s+|up\s+|straight\s+)?(?:to|into|towards)\b|"
     r"\bon\s+(?:my|our)\s+way\b|"
-    r"\b(?:just|now)\s+(?:arrived|got\s+to|pulled\s+up|walked\s+in(?:to)?|parked|landed)\b|"
+    r"\b(?:just|now)\s+(?:arrived|got\s+to|pulled\s+up|walked\s+in(?:to)?|parked|landed)"
+    r"(?:\s+up)?\b|"
     r"\blive\s+from\b|📍",
     re.IGNORECASE,
 )
@@ -93,6 +99,15 @@ _LIVE_AT = re.compile(
     r"here\s+|arrived\s+)(?=(?:at|in|outside|inside|near|by|on)\b)",
     re.IGNORECASE,
 )
+# Out doing something, said as it happens: counts with "now" or "today" and nothing past.
+_OUT_DOING = re.compile(
+    r"\bout\s+(?:and\s+about|canvassing|campaigning|leafleting|door[- ]?knocking|"
+    r"knocking\s+(?:on\s+)?doors)\b",
+    re.IGNORECASE,
+)
+_TODAY = re.compile(r"\b(?:today|this\s+(?:morning|afternoon|evening))\b", re.IGNORECASE)
+# "We live on Beech Grove now" is about a home, not about where someone is at the moment.
+_RESIDENCE = re.compile(r"\b(?:live|lives|living|moved|move)\b", re.IGNORECASE)
 _NOW = re.compile(
     r"\b(?:right\s+now|currently|at\s+the\s+moment|atm|as\s+we\s+speak)\b|"
     r"\bnow\b(?=\s*(?:[.!?,;:)]|$|[^\w\s]))",
@@ -111,14 +126,14 @@ _ROUTINE_FIRM = re.compile(
     rf"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:morning|afternoon|evening|night|"
     rf"weekday|{_DAYS})s?\b|"
     rf"\b(?:on\s+)?{_DAYS}s\b|\bweekends\b|"
-    rf"\b(?:daily|weekly|fortnightly|most\s+(?:days|mornings|evenings|nights|weekends))\b|"
+    rf"\bmost\s+(?:days|mornings|evenings|nights|weekends)\b|"
     rf"\bmy\s+(?:usual|regular|daily|weekly|morning|evening|{_DAYS})\s+"
     rf"(?:run|walk|jog|swim|shop|coffee|commute|train|bus|pint|routine|gym)\b|"
     rf"\bthe\s+school\s+run\b",
     re.IGNORECASE,
 )
 _ROUTINE_SOFT = re.compile(
-    r"\b(?:usually|always|normally|often|regularly|typically)\b|"
+    r"\b(?:usually|always|normally|often|regularly|typically|daily|weekly|fortnightly)\b|"
     r"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:day|week|weekend|fortnight|month)\b",
     re.IGNORECASE,
 )
@@ -177,6 +192,11 @@ def _places(
         name = match.group("name")
         if name[0].isupper() and _NOT_PLACES.match(name):
             continue
+        # "sitting on the Supreme Court", "we are on Top": "on" needs a street or a place word.
+        if match.group(0)[:3].lower() == "on ":
+            after_the = match.group(0)[3:].lstrip().lower().startswith("the ")
+            if not _WORD_PLACE.search(name) and (after_the or not _STREET_PLACE.search(name)):
+                continue
         spans.append((sentence.start + match.start(), sentence.start + match.end()))
     for match in _PIN.finditer(sentence.text):
         spans.append((sentence.start + match.start(), sentence.start + match.end()))
@@ -189,6 +209,11 @@ def _places(
         ):
             spans.append(finding.span)
     return spans
+
+
+def _addresses(sentence: _Sentence, earlier: Sequence[PrivacyFinding]) -> list[tuple[int, int]]:
+    end = sentence.start + len(sentence.text)
+    return [f.span for f in earlier if f.kind == ADDRESS and sentence.start <= f.span[0] < end]
 
 
 def _cover(spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
@@ -223,21 +248,36 @@ def detect(text: str, context: ScanContext) -> Iterator[PrivacyFinding]:
         places = _places(text, sentence, context.earlier)
         if not places:
             continue
-        times = _spans(sentence, _TIME)
+        addresses = _addresses(sentence, context.earlier)
+        # "from 8 Windsor Gardens" is a house number, not a time.
+        times = [
+            t
+            for t in _spans(sentence, _TIME)
+            if not any(a[0] < t[1] and t[0] < a[1] for a in addresses)
+        ]
         routine = _spans(sentence, _ROUTINE_FIRM)
         if not routine and times:
             routine = _spans(sentence, _ROUTINE_SOFT)
         if routine:
             yield _finding(text, ROUTINE, DETAIL_ROUTINE, Severity.HIGH, routine + places + times)
-            continue
+        past = bool(_PAST.search(sentence.text))
         live = [cue for cue in _spans(sentence, _LIVE_GOING) if _near(cue, places)]
         live += [cue for cue in _spans(sentence, _LIVE_AT) if _follows(cue, places)]
         now = _spans(sentence, _NOW)
-        if live or (
-            now and _FIRST_PERSON.search(sentence.text) and not _PAST.search(sentence.text)
-        ):
+        if now and not past and not _RESIDENCE.search(sentence.text):
+            # "We're at ... now", or a status update that starts with the place.
+            opens = sentence.start + len(sentence.text) - len(sentence.text.lstrip())
+            if _FIRST_PERSON.search(sentence.text) or any(s == opens for s, _ in places):
+                live += now
+        if not past and (now or _spans(sentence, _TODAY)):
+            live += [cue for cue in _spans(sentence, _OUT_DOING) if _near(cue, places)]
+        if live:
             yield _finding(text, LIVE_LOCATION, DETAIL_LIVE, Severity.HIGH, live + now + places)
             continue
         plan = _spans(sentence, _PLAN)
-        if plan and times:
+        if plan and times and not routine:
             yield _finding(text, LIVE_LOCATION, DETAIL_PLAN, Severity.MEDIUM, plan + places + times)
+            continue
+        if addresses and times and not past and not routine:
+            # A time at a street address: where people (likely you) will be, and when.
+            yield _finding(text, LIVE_LOCATION, DETAIL_PLAN, Severity.MEDIUM, addresses + times)
