@@ -42,14 +42,17 @@ class _Allowed:
 
 
 def _drop_overlaps(findings: list[PrivacyFinding]) -> list[PrivacyFinding]:
-    """Keep the longest of overlapping findings of the same kind."""
+    """Of overlapping findings of the same kind, keep the longer (the first if equal)."""
     kept: list[PrivacyFinding] = []
-    for finding in sorted(findings, key=lambda f: (f.span[0] - f.span[1], f.span[0])):
-        if any(
-            k.kind == finding.kind and k.span[0] < finding.span[1] and finding.span[0] < k.span[1]
-            for k in kept
-        ):
+    last: dict[str, int] = {}  # kind -> index in kept of its latest finding
+    for finding in sorted(findings, key=lambda f: (f.span[0], f.span[0] - f.span[1])):
+        at = last.get(finding.kind)
+        if at is not None and finding.span[0] < kept[at].span[1]:
+            current = kept[at]
+            if finding.span[1] - finding.span[0] > current.span[1] - current.span[0]:
+                kept[at] = finding
             continue
+        last[finding.kind] = len(kept)
         kept.append(finding)
     return sorted(kept, key=lambda f: (f.span[0], f.span[1], f.kind))
 

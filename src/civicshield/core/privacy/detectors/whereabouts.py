@@ -19,6 +19,7 @@ places where a representative is protected anyway (Parliament, the Chamber), bro
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ _CAPITALISED = r"[A-Z][\w'’&.-]*"
 _PLACE = re.compile(
     rf"\b{_PREPOSITION}\s+(?:the\s+|my\s+|our\s+|a\s+|your\s+)?"
     rf"(?P<name>{_CAPITALISED}(?:\s+(?:on|of|&|and|de|la|upon)?\s*{_CAPITALISED}){{0,4}}"
-    rf"|(?i:(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_PLACE_WORDS}))\b)"
+    rf"|(?i:(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_PLACE_WORDS})s?)\b)"
 )
 # After "on", a place must clearly be somewhere you can stand: a street ("on Mill Road"),
 # or after "on the", a place word ("on the high street"), not "on the Supreme Court".
@@ -88,7 +89,7 @@ _LIVE_GOING = re.compile(
     r"\bon\s+(?:my|our)\s+way\b|"
     r"\b(?:just|now)\s+(?:arrived|got\s+to|pulled\s+up|walked\s+in(?:to)?|parked|landed)"
     r"(?:\s+up)?\b|"
-    r"\blive\s+from\b|📍",
+    r"\bstuck\s+in\s+traffic\b|\blive\s+from\b|📍",
     re.IGNORECASE,
 )
 # Being somewhere: the place must follow the cue's preposition ("I'm at the Co-op"), so
@@ -119,12 +120,12 @@ _PLAN = re.compile(
     r"i\s+am\s+going\s+to\s+be|i['’]?m\s+(?:going|heading|popping)|we['’]re\s+(?:going|heading)|"
     r"join\s+(?:me|us)|come\s+and\s+(?:see|meet|say\s+hello\s+to|find)\s+(?:me|us)|"
     r"(?:see|meet)\s+you\s+(?:at|in|outside)|find\s+(?:me|us)|meet\s+(?:me|us)|"
-    r"pop\s+(?:along|by|down)|drop\s+by|i['’]?ll\s+be\s+popping)\b",
+    r"pop\s+(?:along|by|down)|drop\s+by|come\s+(?:along|down)|i['’]?ll\s+be\s+popping)\b",
     re.IGNORECASE,
 )
 _ROUTINE_FIRM = re.compile(
     rf"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:morning|afternoon|evening|night|"
-    rf"weekday|{_DAYS})s?\b|"
+    rf"weekday|weekend|{_DAYS})s?\b|"
     rf"\b(?:on\s+)?{_DAYS}s\b|\bweekends\b|"
     rf"\bmost\s+(?:days|mornings|evenings|nights|weekends)\b|"
     rf"\bmy\s+(?:usual|regular|daily|weekly|morning|evening|{_DAYS})\s+"
@@ -134,7 +135,7 @@ _ROUTINE_FIRM = re.compile(
 )
 _ROUTINE_SOFT = re.compile(
     r"\b(?:usually|always|normally|often|regularly|typically|daily|weekly|fortnightly)\b|"
-    r"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:day|week|weekend|fortnight|month)\b",
+    r"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:day|week|fortnight|month)\b",
     re.IGNORECASE,
 )
 _PAST = re.compile(
@@ -213,7 +214,11 @@ def _places(
 
 def _addresses(sentence: _Sentence, earlier: Sequence[PrivacyFinding]) -> list[tuple[int, int]]:
     end = sentence.start + len(sentence.text)
-    return [f.span for f in earlier if f.kind == ADDRESS and sentence.start <= f.span[0] < end]
+    return [
+        f.span
+        for f in earlier
+        if f.kind in (ADDRESS, POSTCODE) and sentence.start <= f.span[0] < end
+    ]
 
 
 def _cover(spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
@@ -243,12 +248,26 @@ def _follows(cue: tuple[int, int], places: Sequence[tuple[int, int]]) -> bool:
     return any(start == cue[1] for start, _ in places)
 
 
+def _by_sentence(
+    sentences: Sequence[_Sentence], earlier: Sequence[PrivacyFinding]
+) -> list[list[PrivacyFinding]]:
+    """Earlier findings grouped by the sentence they start in (one pass, not one per sentence)."""
+    starts = [sentence.start for sentence in sentences]
+    groups: list[list[PrivacyFinding]] = [[] for _ in sentences]
+    for finding in earlier:
+        at = bisect_right(starts, finding.span[0]) - 1
+        if at >= 0:
+            groups[at].append(finding)
+    return groups
+
+
 def detect(text: str, context: ScanContext) -> Iterator[PrivacyFinding]:
-    for sentence in _sentences(text):
-        places = _places(text, sentence, context.earlier)
+    sentences = list(_sentences(text))
+    for sentence, earlier in zip(sentences, _by_sentence(sentences, context.earlier), strict=True):
+        places = _places(text, sentence, earlier)
         if not places:
             continue
-        addresses = _addresses(sentence, context.earlier)
+        addresses = _addresses(sentence, earlier)
         # "from 8 Windsor Gardens" is a house number, not a time.
         times = [
             t
@@ -271,7 +290,8 @@ def detect(text: str, context: ScanContext) -> Iterator[PrivacyFinding]:
                 live += now
         if not past and (now or _spans(sentence, _TODAY)):
             live += [cue for cue in _spans(sentence, _OUT_DOING) if _near(cue, places)]
-        if live:
+        if live and not routine:
+            # With a routine, "I'm at the quiz every Wednesday" is a habit, not a location now.
             yield _finding(text, LIVE_LOCATION, DETAIL_LIVE, Severity.HIGH, live + now + places)
             continue
         plan = _spans(sentence, _PLAN)
