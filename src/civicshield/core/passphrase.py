@@ -16,6 +16,20 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+__all__ = [
+    "DEFAULT_SEPARATOR",
+    "DEFAULT_WORDS",
+    "ERROR_SEPARATOR",
+    "ERROR_WORD_COUNT",
+    "MAX_WORDS",
+    "MIN_WORDS",
+    "StrengthReport",
+    "entropy_bits",
+    "generate",
+    "strength",
+    "wordlist",
+]
+
 MIN_WORDS = 3
 MAX_WORDS = 12
 DEFAULT_WORDS = 3
