@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from civicshield.core.findings import Severity
-from civicshield.core.privacy import PrivacyFinding, scan_text
+from civicshield.core.privacy import ERROR_UNKNOWN_REGION, PrivacyFinding, scan_text
 from civicshield.core.privacy.detectors import REGISTRY
 
 
@@ -92,6 +92,11 @@ def test_years_counts_and_references_are_not_phone_numbers(text):
 
 def test_the_region_decides_numbers_without_a_country_code():
     assert "phone" in kinds("call 0612345678", region="NL")
+
+
+def test_an_unknown_region_is_refused():
+    with pytest.raises(ValueError, match=ERROR_UNKNOWN_REGION):
+        scan_text("call 07700 900123", region="XX")
 
 
 # --- email ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import phonenumbers
+
 from civicshield.core.privacy.detectors import REGISTRY, ScanContext
 from civicshield.core.privacy.detectors.phone import normalise_phone
 from civicshield.core.privacy.model import (
@@ -13,6 +15,8 @@ from civicshield.core.privacy.model import (
     PrivateList,
     normalise,
 )
+
+ERROR_UNKNOWN_REGION = "the region must be a two-letter country code such as GB, IE or US"
 
 # Private names and what a post says about where someone is are never waived by the
 # allowed list (an allowed email may well contain a child's first name).
@@ -64,8 +68,11 @@ def scan_text(
 
     ``private`` holds the office's private names (reported wherever they appear) and its
     allowed public details (never reported). ``region`` is where phone numbers without a
-    country code are from. Each finding's ``detail`` says what it is and what to do.
+    country code are from (raises ``ValueError(ERROR_UNKNOWN_REGION)`` for an unknown one).
+    Each finding's ``detail`` says what it is and what to do.
     """
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(ERROR_UNKNOWN_REGION)
     private = private or PrivateList()
     context = ScanContext(region=region, private=private)
     allowed = _Allowed(private, region)

@@ -1,19 +1,24 @@
 """Times with places: where someone is now, will be soon, or goes regularly.
 
-Each sentence is read on its own. A finding needs a *place* (a capitalised name after
-"at", "in", "outside"...; a place word such as "school gates" or "gym"; or an address found
-earlier) together with one of:
+Each sentence is read on its own. A finding needs a *place*: a capitalised name after "at",
+"in", "outside"... (not Parliament, a broadcaster or a weekday); a place word such as
+"school gates" or "gym"; a 📍 pin; or an address, postcode or private place (a school on
+the private list) found by an earlier detector. With a place, the sentence gives:
 
-1. a live cue: "heading to", "on my way to", "just arrived at", "I'm at", "here at",
-   or "now" with "I"/"we" -> ``live_location`` (high);
-2. a first-person plan with a time: "I'll be at ... at 9 tomorrow", "join me at ... on
-   Friday" -> ``live_location`` (medium: not yet, but people know where to wait);
-3. a routine: "every Saturday", "on Sundays", "each morning", or "usually/always" with a
-   time -> ``routine`` (high).
+1. ``routine`` (high) with a regular time: "every Saturday", "on Sundays", "most
+   mornings", or "usually/always/weekly" together with a time of day;
+2. ``live_location`` (high) with a live cue close to the place: "heading to", "on my way
+   to", "just arrived at", "stuck in traffic", "I'm at"/"we're outside" directly before it,
+   "now" with "I"/"we" or at the end of a status update that starts with the place
+   ("At the school gates now"), "out canvassing ... today". A routine sentence is a habit,
+   not a live location;
+3. ``live_location`` (medium) with a first-person plan and a time: "I'll be at ... at 9
+   tomorrow", "join me at ... on Friday", "come along", or a time at a street address or
+   postcode ("Come round to 14 Acacia Avenue on Sunday").
 
-Past events at public places are fine ("Great to visit Hillside School today"), and so are
-places where a representative is protected anyway (Parliament, the Chamber), broadcasts
-("on BBC Radio Anytown") and online events.
+Past events are fine ("Great to visit Hillside School today", "Thanks to everyone at the
+Co-op for having me yesterday"), and so are places where a representative is protected
+anyway (Parliament, the Chamber), broadcasts ("on BBC Radio Anytown") and online events.
 """
 
 from __future__ import annotations
