@@ -119,7 +119,8 @@ def _decode_header(value: object) -> str:
         return ""
     raw = str(value)
     try:
-        parts = email.header.decode_header(raw)
+        # A Header object (raw 8-bit bytes in the header) decodes as itself, not as its str().
+        parts = email.header.decode_header(value if isinstance(value, email.header.Header) else raw)
     except (email.errors.HeaderParseError, ValueError, LookupError):
         return raw
     out = []
@@ -142,11 +143,21 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+_ANGLE_ADDRESS = re.compile(r"<([^<>\s]*@[^<>\s]*)>\s*$")
+
+
 def _address(value: str) -> tuple[str, str]:
+    """(display name, address) as a mail program shows them, even when the name has bare commas."""
+    match = _ANGLE_ADDRESS.search(value)
+    if match:
+        name = value[: match.start()].strip().strip('"').strip()
+        return name, match.group(1).strip().lower()
     name, address = email.utils.parseaddr(value)
     return name.strip(), address.strip().lower()
 
 
+# Headers that list software adds (older lists, e.g. Yahoo Groups, lack List-Id).
+_LIST_HEADERS = ("List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "X-Mailman-Version")
 _X_SPAM = re.compile(r"^x-spam", re.IGNORECASE)
 _URL_TEXT = re.compile(r"""\b((?:https?://|www\.)[^\s<>"'()\[\]{}]+)""", re.IGNORECASE)
 _ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
@@ -223,6 +234,9 @@ def _links(text: str, markup: str, visible: str) -> list[Link]:
     return links
 
 
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+
+
 def _looks_like_email(raw: bytes) -> bool:
     head = raw[:4096]
     if head.count(b"\x00") > 4:
@@ -230,7 +244,7 @@ def _looks_like_email(raw: bytes) -> bool:
     first = head.lstrip(b"\r\n\t ").split(b"\n", 1)[0]
     if first.startswith(b"From "):
         return True
-    return re.match(rb"^[!-9;-~]+:", first) is not None
+    return _HEADER_LINE.match(first) is not None
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -304,7 +318,8 @@ def parse(raw: bytes) -> ParsedMail:
         authentication_results=tuple(
             _decode_header(v) for v in message.get_all("Authentication-Results", [])
         ),
-        is_mailing_list=("List-Id" in message) or ("List-Post" in message),
+        is_mailing_list=any(name in message for name in _LIST_HEADERS)
+        or str(message.get("Precedence", "")).strip().lower() == "list",
         text=text,
         html=markup,
         html_text=html_text,

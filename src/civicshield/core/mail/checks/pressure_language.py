@@ -13,14 +13,21 @@ MAX_CHARS = 20_000
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "urgency": re.compile(
-        r"\b(urgent(?:ly)?|immediate(?:ly)?|right away|as soon as possible|asap|act now|"
+        r"\b(urgent(?:ly)?|immediate action|(?:respond|act|verify|update|confirm|reply) "
+        r"immediately|right away|as soon as possible|asap|act now|"
         r"within (?:the next )?(?:\d+|twenty[- ]four|forty[- ]eight|24|48|72) ?(?:hours?|hrs?)|"
         r"final (?:notice|reminder|warning)|last (?:chance|reminder|warning)|"
         r"expires? (?:today|soon)|"
-        r"(?:will|has been|have been|is) (?:temporarily )?(?:suspended|disabled|deactivated|"
+        r"(?:will be|has been|have been|is|are|was|were|been) (?:temporarily |permanently )?"
+        r"(?:suspended|disabled|deactivated|"
         r"terminated|locked|blocked|restricted|closed|deleted)|unusual (?:sign[- ]?in|activity|"
         r"login)|suspicious (?:activity|sign[- ]?in|login)|failure to (?:comply|respond|verify)|"
-        r"time[- ]sensitive|don't miss|limited time|before it'?s too late|deadline)\b"
+        r"time[- ]sensitive|don't miss|limited time|before it'?s too late|"
+        # The same levers in the other languages lures commonly arrive in (pt, es, fr, de).
+        r"urgente|imediatamente|inmediatamente|immediatement|sofort|dringend|"
+        r"(?:conta|cuenta|compte|konto) (?:sera |será |ha sido |foi |wird )?(?:bloquead[ao]|"
+        r"suspens[ao]|suspendid[ao]|suspendu|bloqu[ée]|gesperrt)|ultimo aviso|último aviso|"
+        r"dernier (?:avis|rappel)|letzte mahnung|prazo|plazo)\b"
     ),
     "secrecy": re.compile(
         r"\b(keep (?:this|it) (?:confidential|private|between us|to yourself|quiet)|"
@@ -36,7 +43,10 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"transfer (?:the )?funds|bitcoin|btc wallet|crypto(?:currency)?|airdrop|refund|"
         r"tax rebate|unclaimed|claim (?:your|the) (?:prize|reward|funds|refund|bonus|gift)|"
         r"you(?:'ve| have) won|winner|free spins|bonus|cash ?prize|lottery|inheritance|beneficiary|"
-        r"pay (?:now|immediately)|billing (?:information|details|problem))\b"
+        r"pay (?:now|immediately)|billing (?:information|details|problem)|"
+        r"fatura|factura|facture|rechnung|pagamento|boleto|pr[eê]mio|premio|ganhou|ganaste|"
+        r"gagn[ée]|gewonnen|reembolso|rembourse?ment|r[uü]ckerstattung|transfer[eê]ncia|pix|"
+        r"grátis|gratis|gratuit|kostenlos)\b"
     ),
     "credentials": re.compile(
         r"\b(verify (?:your|the) (?:account|identity|email|mailbox|information|details|payment)|"
@@ -47,7 +57,12 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"restore|unlock|keep|continue|avoid)|login (?:credentials|details)|security (?:check|"
         r"alert|verification)|(?:mailbox|storage|quota) (?:is )?(?:full|exceeded|almost full|"
         r"limit)|re-?activate|validate your|one[- ]time (?:code|passcode|password)|"
-        r"restore (?:your )?(?:account|access))\b"
+        r"restore (?:your )?(?:account|access)|"
+        r"(?:verify|validate|confirm) your (?:\w+ )?(?:wallet|account|identity|mailbox|payment|"
+        r"card|details|information)|storage quota|of your mailbox|mailbox (?:quota|storage)|"
+        r"senha|contrase[nñ]a|mot de passe|passwort|(?:atualize|actualice|mettez à jour|"
+        r"aktualisieren sie) (?:seus|sus|vos|ihre) dados|confirme (?:seus|sus) dados|"
+        r"verifique (?:sua|su) (?:conta|cuenta|identidade|identidad))\b"
     ),
 }
 
