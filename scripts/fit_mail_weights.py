@@ -56,6 +56,7 @@ HAND_SET_SMALL = {
     "deceptive_link.mismatch": 1.0,
     "risky_link.ip_address": 1.0,
     "risky_link.shortener": 1.0,
+    "risky_link.abused_tld": 0.7,
 }
 # Rare in the corpus but unambiguous: at least phishing on their own.
 PHISHING_FLOORS = (

@@ -318,7 +318,10 @@ def registered_domain(host: str) -> str:
     _, label, suffix = _split(host)
     if not label:
         return host
-    return f"{label}.{suffix}" if suffix else label
+    if not suffix:
+        # An ending not on the public-suffix list (.example, .internal): the last two labels.
+        return ".".join(host.split(".")[-2:])
+    return f"{label}.{suffix}"
 
 
 class LookalikeKind(enum.StrEnum):

@@ -285,6 +285,10 @@ def parse(raw: bytes) -> ParsedMail:
         if part.is_multipart():
             continue
         content_type = part.get_content_type().lower()
+        if content_type.startswith("multipart/"):
+            # A multipart whose boundary is never found: read its whole body as text, as mail
+            # programs do, so the words and links inside are still checked.
+            content_type = "text/plain"
         filename = _decode_header(part.get_filename() or "") if _has_filename(part) else ""
         disposition = str(part.get("Content-Disposition", "")).lower()
         if (

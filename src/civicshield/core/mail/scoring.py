@@ -39,6 +39,7 @@ WEAK_FEATURES: frozenset[str] = frozenset(
         "risky_link.ip_address",
         "risky_link.shortener",
         "risky_link.new_domain",
+        "risky_link.abused_tld",
         "reply_mismatch.return_path",
     }
 )

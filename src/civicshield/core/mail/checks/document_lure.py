@@ -60,7 +60,7 @@ class DocumentLureCheck(Check):
         web_links = [link for link in mail.links if link.scheme in ("http", "https") and link.host]
         if not web_links:
             return []
-        words = fold(mail.subject + "\n" + mail.body_text[:20_000])
+        words = fold(mail.subject + "\n" + mail.text[:20_000] + "\n" + mail.html_text[:20_000])
         lure = _LURE.search(words)
         if not lure:
             return []

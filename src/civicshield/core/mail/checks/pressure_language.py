@@ -66,6 +66,15 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# Lures go to thousands of people, so they cannot greet you by name.
+GENERIC_GREETING = re.compile(
+    r"(?:^|\n|\. )\s*(?:dear|hello|hi|attention|greetings),? (?:valued |dear |our )?(?:customer|"
+    r"client|user|member|account ?holder|beneficiary|friend|sir(?:/| or )madam|email user|"
+    r"subscriber|webmail user|mailbox user|recipient)s?\b|"
+    r"\b(?:prezad[oa]\(?a?\)? cliente|caro cliente|estimad[oa] cliente|cher client|"
+    r"sehr geehrte(?:r)? kunde)"
+)
+
 _WHAT = {
     "urgency": "rushes you (deadlines, threats to close an account)",
     "secrecy": "asks you to keep it quiet or says the sender cannot be reached",
@@ -95,6 +104,16 @@ class PressureLanguageCheck(Check):
                         "this is how scams stop people from checking. Take your time.",
                     )
                 )
+        greeting = GENERIC_GREETING.search(text[:3000])
+        if greeting:
+            hits.append(
+                Hit(
+                    "pressure_language.generic_greeting",
+                    Severity.LOW,
+                    f"The email greets you as \u201c{greeting.group(0).strip(' .')}\u201d rather "
+                    "than by name, as mass-mailed lures do. Someone who knows you uses your name.",
+                )
+            )
         if len(matched) >= 3:
             hits.append(
                 Hit(
