@@ -93,8 +93,13 @@ def cases_table() -> list[str]:
     return lines
 
 
-def speed(data: list[bytes], rounds: int = 2) -> float:
+def speed(data: list[bytes], rounds: int = 2) -> tuple[float, float]:
+    """(messages per CPU second of this process, messages per wall-clock second).
+
+    CPU time is the fairer figure on a shared machine: other jobs do not inflate it.
+    """
     start = time.perf_counter()
+    cpu_start = time.process_time()
     count = 0
     for _ in range(rounds):
         for raw in data:
@@ -103,7 +108,7 @@ def speed(data: list[bytes], rounds: int = 2) -> float:
             except ValueError:
                 pass
             count += 1
-    return count / (time.perf_counter() - start)
+    return count / (time.process_time() - cpu_start), count / (time.perf_counter() - start)
 
 
 def main() -> int:
@@ -115,11 +120,12 @@ def main() -> int:
     print("\n".join(lines))
     print("\n## Hand-written spear-phishing cases (benchmarks/data/mail/)\n")
     print("\n".join(cases_table()))
-    rate = speed(data)
+    cpu_rate, wall_rate = speed(data)
     size = sum(len(d) for d in data) / len(data) / 1024
     print(
-        f"\n## Speed\n\n{rate:.0f} messages per second on one core "
-        f"({len(data)} held-out messages, mean {size:.0f} KB, analysis only, no network)."
+        f"\n## Speed\n\n{cpu_rate:.0f} messages per CPU-second on one core "
+        f"({wall_rate:.0f} per wall-clock second on this shared machine; {len(data)} held-out "
+        f"messages, mean {size:.0f} KB, parsing and all checks, no network)."
     )
     return 0
 

@@ -9,7 +9,8 @@
 3. Add hand-set weights for features the corpus cannot show (impersonating the office's own
    contacts and domains), and floors for dangerous attachments and password forms.
 4. Choose thresholds on the fit split: ``phishing`` where at most 0.5% of fit-split legitimate
-   mail scores that high; ``suspicious`` where at most 5% of it does.
+   mail scores that high; ``suspicious`` where at most 5% of it does, but never so low that a
+   feature weighing under 0.5 flags an email alone.
 
 The held-out split is never read here (see scripts/mail_corpus.py).
 """
@@ -37,6 +38,7 @@ OUT = Path(__file__).resolve().parent.parent / "src/civicshield/core/mail/weight
 HAM_PHISHING_RATE = 0.005
 HAM_SUSPICIOUS_RATE = 0.05
 C = 1.0
+MIN_WEIGHT_TO_FLAG = 0.5
 
 # Features the public corpus cannot exercise (its recipients are anonymised): weights set by
 # hand so that each alone makes a verdict of phishing (see docs/mail-checks.md).
@@ -149,14 +151,18 @@ def main() -> int:
         "suspicious_threshold": 0.5,
     }
     scorer = scorer_from_dict(draft)
-    ham_scores = [scorer.score(f) for _, label, f in rows if label == 0]
+    # Scores of legitimate mail that the weak-signal rule leaves clean do not count.
+    ham_scores = [
+        scorer.score(f) for _, label, f in rows if label == 0 and scorer.verdict(f)[0] != "clean"
+    ] + [0.0] * sum(1 for _, label, f in rows if label == 0 and scorer.verdict(f)[0] == "clean")
     phishing_threshold = max(0.5, _threshold(ham_scores, HAM_PHISHING_RATE))
     suspicious_threshold = min(
         phishing_threshold - 0.01, _threshold(ham_scores, HAM_SUSPICIOUS_RATE)
     )
-    suspicious_threshold = max(
-        suspicious_threshold, round(1 / (1 + math.exp(-intercept)) + 0.01, 3)
-    )
+    # Never so low that a feature weighing under 0.5 (too weak to mean anything alone)
+    # would flag an email by itself.
+    lowest = round(1 / (1 + math.exp(-(intercept + MIN_WEIGHT_TO_FLAG))), 3)
+    suspicious_threshold = max(suspicious_threshold, lowest)
     to_phishing = round(_logit(phishing_threshold) - intercept + 0.5, 3)
     to_suspicious = round(_logit(suspicious_threshold) - intercept + 0.25, 3)
     data = {

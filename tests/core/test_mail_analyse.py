@@ -42,6 +42,8 @@ def test_weak_signals_alone_never_make_phishing():
         suspicious_threshold=0.5,
     )
     assert scorer.verdict(WEAK_FEATURES)[0] == "suspicious"
+    for feature in WEAK_FEATURES:
+        assert scorer.verdict({feature})[0] == "clean", feature
     assert scorer.verdict(set(WEAK_FEATURES) | {"display_name.brand"})[0] == "phishing"
 
 

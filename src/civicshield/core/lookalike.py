@@ -192,6 +192,8 @@ def strip_invisible(text: str) -> str:
     Criminals hide characters such as U+200B (zero-width space) inside a display name so that
     "Sarah\u200bJones" does not equal "Sarah Jones" to a simple comparison but looks identical.
     """
+    if text.isascii() and text.isprintable():
+        return text
     out = []
     for char in unicodedata.normalize("NFKD", text):
         category = unicodedata.category(char)

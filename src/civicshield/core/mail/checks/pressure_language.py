@@ -9,7 +9,8 @@ from civicshield.core.mail.checks.base import Check, CheckContext, Hit
 from civicshield.core.mail.parse import ParsedMail
 from civicshield.core.mail.text import fold
 
-MAX_CHARS = 20_000
+MAX_CHARS = 10_000
+"""Only the start of the body is read: the lure is always near the top."""
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "urgency": re.compile(
