@@ -113,6 +113,12 @@ _BRAND_PATTERN = re.compile(
 _SQUASHED_PATTERN = re.compile(
     "(" + "|".join(re.escape(b) for b in BRANDS if len(b) >= 6 and b.isalpha()) + ")"
 )
+_EVERYDAY_BRANDS = frozenset({"apple", "ups", "zoom", "proton", "norton", "outlook", "google"})
+_EVERYDAY_BRAND_PATTERN = re.compile(
+    "(" + "|".join(sorted(_EVERYDAY_BRANDS)) + r")(?: (?:support|id|account|accounts|team|"
+    r"services?|security|billing|store|pay|care|notifications?|alerts?|help ?desk|customer "
+    r"service|no-?reply|mail|delivery|meetings?|drive|workspace))?"
+)
 _NOT_LETTER = re.compile(r"[^a-z]")
 _ADDRESS_IN_NAME = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.IGNORECASE)
 
@@ -148,6 +154,10 @@ class DisplayNameCheck(Check):
         folded = skeleton(normalise_name(mail.from_name))
         squashed = _NOT_LETTER.sub("", folded)
         brand_match = _BRAND_PATTERN.search(folded) or _SQUASHED_PATTERN.search(squashed)
+        if brand_match and brand_match.group(1) in _EVERYDAY_BRANDS:
+            # "Apple", "Chase", "Zoom" are also ordinary words and names ("Lockergnome Apple
+            # Core", "Chase Smith"): count them only as the whole name or with a service word.
+            brand_match = _EVERYDAY_BRAND_PATTERN.fullmatch(folded)
         if brand_match and not contact:
             brand = brand_match.group(1)
             if not _owned_by(mail.from_domain, BRANDS[brand]) and not context.is_trusted_domain(
