@@ -119,3 +119,14 @@ def test_report_refuses_a_bad_reporter_or_missing_file(tmp_path):
     assert result.exit_status != 0 and "reporter must be an email address" in result.stderr
     result = run_cli("mail", "report", str(tmp_path / "x.eml"), "--reporter", "a@b.example")
     assert result.exit_status != 0 and ERROR_NOT_FOUND in result.stderr
+
+
+def test_an_enormous_file_is_an_error_line_not_a_crash(tmp_path, monkeypatch):
+    import civicshield.core.mail.sources as sources
+
+    monkeypatch.setattr(sources, "MAX_MESSAGE_BYTES", 1000)
+    (tmp_path / "big.eml").write_bytes(make_mail(text="x" * 5000))
+    (tmp_path / "small.eml").write_bytes(make_mail())
+    lines = run_cli("mail", "scan", str(tmp_path)).json_lines
+    assert lines[0]["path"].endswith("big.eml") and "larger than" in lines[0]["error"]
+    assert lines[1]["verdict"] == "clean"
