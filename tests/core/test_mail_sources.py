@@ -59,3 +59,28 @@ def test_a_damaged_outlook_file_is_an_error_not_a_crash(tmp_path):
     path = tmp_path / "broken.msg"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     assert list(iter_messages([str(path)])) == [SourceError(str(path), ERROR_MSG_UNREADABLE)]
+
+
+def test_an_outlook_file_is_converted_to_an_email(tmp_path, monkeypatch):
+    # No Outlook .msg sample can be made here (extract-msg only reads them), so the one seam,
+    # extract_msg.openMsg, is replaced; the conversion around it is real.
+    import email
+    import email.policy
+    from unittest import mock
+
+    import extract_msg
+
+    converted = email.message_from_bytes(
+        make_mail(subject="from outlook"), policy=email.policy.default
+    )
+    fake = mock.create_autospec(extract_msg.Message, instance=True)
+    fake.asEmailMessage.return_value = converted
+    opener = mock.create_autospec(extract_msg.openMsg, return_value=fake)
+    monkeypatch.setattr(extract_msg, "openMsg", opener)
+    path = tmp_path / "letter.msg"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    [item] = list(iter_messages([str(path)]))
+    assert isinstance(item, RawMessage)
+    assert b"Subject: from outlook" in item.data
+    opener.assert_called_once_with(str(path))
+    fake.close.assert_called_once_with()
