@@ -75,6 +75,7 @@ PHISHING_FLOORS = (
 )
 # At least suspicious on their own.
 SUSPICIOUS_FLOORS = (
+    "lookalike_sender.tld_swap",
     "risky_link.lookalike",
     "risky_attachment.html",
     "document_lure.service_link",

@@ -106,6 +106,15 @@ def test_it_flags_a_sender_domain_imitating_a_well_known_one_and_reply_to_lookal
     assert features(LookalikeSenderCheck(), raw) == {"lookalike_sender.trusted"}
 
 
+def test_another_ending_of_a_contact_domain_is_only_a_medium_warning():
+    office = OFFICE.with_domains(trusted=["bbc.co.uk"])
+    raw = make_mail(address="news@bbc.com")
+    context = CheckContext(trusted=office)
+    assert features(LookalikeSenderCheck(), raw, context) == {"lookalike_sender.tld_swap"}
+    raw = make_mail(address="sarah.jones@parliament.co")  # the office's own domain: strong
+    assert features(LookalikeSenderCheck(), raw) == {"lookalike_sender.trusted"}
+
+
 def test_genuine_sender_domains_are_not_lookalikes():
     for address in ("sarah.jones@parliament.uk", "x@camden.gov.uk", "a@example.org"):
         assert features(LookalikeSenderCheck(), make_mail(address=address)) == set()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from civicshield.core.findings import Severity
-from civicshield.core.lookalike import is_ip_address, lookalike_of, registered_domain
+from civicshield.core.lookalike import (
+    LookalikeKind,
+    is_ip_address,
+    lookalike_of,
+    registered_domain,
+)
 from civicshield.core.mail.checks.base import Check, CheckContext, Hit
 from civicshield.core.mail.parse import ParsedMail
 
@@ -214,6 +219,12 @@ class RiskyLinkCheck(Check):
             if match is not None:
                 is_trusted = match.looks_like in trusted_domains
                 feature = "risky_link.lookalike_trusted" if is_trusted else "risky_link.lookalike"
+                if (
+                    match.kind is LookalikeKind.TLD_SWAP
+                    and match.looks_like not in context.trusted.own_domains
+                ):
+                    # Same reasoning as lookalike_sender: other endings are often genuine.
+                    feature = "risky_link.lookalike"
                 found.setdefault(
                     feature,
                     Hit(
