@@ -84,3 +84,10 @@ def test_an_outlook_file_is_converted_to_an_email(tmp_path, monkeypatch):
     assert b"Subject: from outlook" in item.data
     opener.assert_called_once_with(str(path))
     fake.close.assert_called_once_with()
+
+
+def test_an_eml_file_with_an_envelope_line_stays_one_message(tmp_path):
+    path = tmp_path / "exported.eml"
+    path.write_bytes(b"From alex@example.org Thu Nov 26 09:00:00 2026\n" + make_mail())
+    [item] = list(iter_messages([str(path)]))
+    assert item.path == str(path)
