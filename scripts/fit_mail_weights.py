@@ -75,6 +75,7 @@ PHISHING_FLOORS = (
 )
 # At least suspicious on their own.
 SUSPICIOUS_FLOORS = (
+    "display_name.trusted_contact_via_list",
     "lookalike_sender.tld_swap",
     "risky_link.lookalike",
     "risky_attachment.html",

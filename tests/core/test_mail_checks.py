@@ -56,6 +56,18 @@ def test_it_sees_through_invisible_characters_in_the_display_name():
     assert "display_name.trusted_contact" in features(DisplayNameCheck(), raw)
 
 
+def test_a_contact_posting_through_a_mailing_list_is_only_a_medium_warning():
+    raw = make_mail(
+        name="Sarah Jones via Local Democracy",
+        address="localdemocracy@lists.example.org",
+        headers={"List-Id": "<localdemocracy.lists.example.org>"},
+    )
+    assert features(DisplayNameCheck(), raw) == {"display_name.trusted_contact_via_list"}
+    # Without list headers the same name on that address is an impersonation.
+    raw = make_mail(name="Sarah Jones via Local Democracy", address="x@lists.example.org")
+    assert features(DisplayNameCheck(), raw) == {"display_name.trusted_contact"}
+
+
 def test_the_contact_writing_from_their_own_address_is_not_flagged():
     raw = make_mail(name="Sarah Jones", address="sarah.jones@parliament.uk")
     assert features(DisplayNameCheck(), raw) == set()

@@ -31,9 +31,7 @@ ERROR_NOT_UTF8 = "this line is not valid UTF-8 text"
 ERROR_TOO_LONG = f"the text is too long (more than {MAX_TEXT_CHARS:,} characters); it was skipped"
 ERROR_CSV_NO_TEXT_COLUMN = "the CSV file has no 'text' column"
 ERROR_CSV_ROW = "this CSV row could not be read"
-ERROR_UNKNOWN_FORMAT = (
-    "cannot tell the input format: use --format jsonl, csv or text"
-)
+ERROR_UNKNOWN_FORMAT = "cannot tell the input format: use --format jsonl, csv or text"
 ERROR_INTERNAL = "this item could not be processed"
 
 
@@ -210,8 +208,12 @@ def read_text_items(
     ``InputFormatError`` when the input as a whole cannot be read.
     """
     if fmt == "auto":
-        buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(
-            stream  # type: ignore[arg-type]
+        buffered = (
+            stream
+            if isinstance(stream, io.BufferedReader)
+            else io.BufferedReader(
+                stream  # type: ignore[arg-type]
+            )
         )
         fmt = _sniff(buffered.peek(4096)[:4096], name)
         stream = buffered

@@ -119,6 +119,7 @@ _EVERYDAY_BRAND_PATTERN = re.compile(
     r"services?|security|billing|store|pay|care|notifications?|alerts?|help ?desk|customer "
     r"service|no-?reply|mail|delivery|meetings?|drive|workspace))?"
 )
+_VIA_LIST = re.compile(r"\bvia\b", re.IGNORECASE)
 _NOT_LETTER = re.compile(r"[^a-z]")
 _ADDRESS_IN_NAME = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.IGNORECASE)
 
@@ -140,8 +141,22 @@ class DisplayNameCheck(Check):
         contact = display_name_match(mail.from_name, trusted.contacts)
         if contact and mail.from_address not in trusted.contacts[contact]:
             # Mail from an own or trusted domain is the authentication check's job.
-            if not trusted.is_trusted_address(mail.from_address):
-                first = contact.split()[0] if contact.split() else contact
+            first = contact.split()[0] if contact.split() else contact
+            if trusted.is_trusted_address(mail.from_address):
+                pass
+            elif mail.is_mailing_list and _VIA_LIST.search(mail.from_name):
+                # Mailing lists rewrite "Sarah Jones <sarah@...>" into "Sarah Jones via List
+                # <list@...>" (DMARC mitigation): a reason to check, not proof of a forgery.
+                hits.append(
+                    Hit(
+                        "display_name.trusted_contact_via_list",
+                        Severity.MEDIUM,
+                        f"This mailing-list message shows your contact {contact}'s name but comes "
+                        f"from the list address {mail.from_address}. Lists do this, but if it asks "
+                        f"you to do anything unusual, check with {first} by phone first.",
+                    )
+                )
+            else:
                 hits.append(
                     Hit(
                         "display_name.trusted_contact",
