@@ -192,6 +192,8 @@ def strip_invisible(text: str) -> str:
     Criminals hide characters such as U+200B (zero-width space) inside a display name so that
     "Sarah\u200bJones" does not equal "Sarah Jones" to a simple comparison but looks identical.
     """
+    if text.isascii() and text.isprintable():
+        return text
     out = []
     for char in unicodedata.normalize("NFKD", text):
         category = unicodedata.category(char)
@@ -217,10 +219,13 @@ def skeleton(text: str) -> str:
     return result
 
 
+_NAME_PUNCTUATION = re.compile(r"[\"'`«»“”‘’()\[\]<>,;:]")
+
+
 def normalise_name(name: str) -> str:
     """A display name ready to compare: no invisible characters or quotes, case-folded."""
     name = strip_invisible(unicodedata.normalize("NFKC", name))
-    name = re.sub(r"[\"'`«»“”‘’()\[\]<>,;:]", " ", name)
+    name = _NAME_PUNCTUATION.sub(" ", name)
     return " ".join(name.casefold().split())
 
 
@@ -276,13 +281,19 @@ def _looks_like_ipv6(text: str) -> bool:
     return text.count(":") >= 2
 
 
+_IP_CHARS = re.compile(r"[0-9a-fA-FxX.:]+")
+_NUMERIC_IP = re.compile(r"0x[0-9a-f]+|\d{8,10}")
+
+
 def is_ip_address(host: str) -> bool:
     """True for a raw IPv4 or IPv6 address (also dotted-decimal written with a trailing dot)."""
     host = host.strip("[]").rstrip(".")
+    if not _IP_CHARS.fullmatch(host):
+        return False
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        return bool(re.fullmatch(r"0x[0-9a-f]+|\d{8,10}", host))  # hex or decimal IPv4
+        return bool(_NUMERIC_IP.fullmatch(host))  # hex or decimal IPv4
     return True
 
 
@@ -309,7 +320,10 @@ def registered_domain(host: str) -> str:
     _, label, suffix = _split(host)
     if not label:
         return host
-    return f"{label}.{suffix}" if suffix else label
+    if not suffix:
+        # An ending not on the public-suffix list (.example, .internal): the last two labels.
+        return ".".join(host.split(".")[-2:])
+    return f"{label}.{suffix}"
 
 
 class LookalikeKind(enum.StrEnum):
@@ -417,6 +431,13 @@ def _prepare(known_domains: frozenset[str]) -> tuple[_Known, ...]:
     return tuple(prepared)
 
 
+# Known names that are also everyday words: as a subdomain label alone (outlook.example.biz)
+# they prove nothing; the whole domain (outlook.com.example.biz) still counts.
+_GENERIC_LABELS = frozenset(
+    {"outlook", "office", "apple", "chase", "police", "halifax", "nationwide"}
+)
+
+
 def _typo_limit(length: int) -> int:
     if length >= 9:
         return 2
@@ -433,10 +454,16 @@ def lookalike_of(domain: str, known_domains: Iterable[str]) -> LookalikeMatch | 
     (``parliament.uk``, ``hmrc.gov.uk``) or bare public suffixes (``gov.uk``, ``nhs.uk``).
     A domain whose name mixes alphabets is reported even when it imitates nothing known.
     """
-    host = normalise_domain(domain)
+    if not isinstance(known_domains, frozenset):
+        known_domains = frozenset(known_domains)
+    return _lookalike_of(normalise_domain(domain), known_domains)
+
+
+@functools.lru_cache(maxsize=8192)
+def _lookalike_of(host: str, known_domains: frozenset[str]) -> LookalikeMatch | None:
     if not host or is_ip_address(host):
         return None
-    known = _prepare(frozenset(known_domains))
+    known = _prepare(known_domains)
     if any(_owns(host, entry.domain) for entry in known):
         return None
     # The known brand's own alternates are genuine too (microsoft.com also sends from office.com).
@@ -507,7 +534,11 @@ def _compare(
     # The known domain in front of somebody else's: parliament.uk.secure-login.com.
     if subdomain and (
         ("." + subdomain + ".").find("." + entry.domain + ".") >= 0
-        or (len(entry.label) >= 5 and entry.label in sub_labels)
+        or (
+            len(entry.label) >= 5
+            and entry.label not in _GENERIC_LABELS
+            and entry.label in sub_labels
+        )
     ):
         return LookalikeKind.SUBDOMAIN
     if len(entry.flat) >= 5 and flat_label == entry.flat:

@@ -119,7 +119,8 @@ def _decode_header(value: object) -> str:
         return ""
     raw = str(value)
     try:
-        parts = email.header.decode_header(raw)
+        # A Header object (raw 8-bit bytes in the header) decodes as itself, not as its str().
+        parts = email.header.decode_header(value if isinstance(value, email.header.Header) else raw)
     except (email.errors.HeaderParseError, ValueError, LookupError):
         return raw
     out = []
@@ -142,29 +143,59 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+_ANGLE_ADDRESS = re.compile(r"<([^<>\s]*@[^<>\s]*)>\s*$")
+
+
 def _address(value: str) -> tuple[str, str]:
+    """(display name, address) as a mail program shows them, even when the name has bare commas."""
+    match = _ANGLE_ADDRESS.search(value)
+    if match:
+        name = value[: match.start()].strip().strip('"').strip()
+        return name, match.group(1).strip().lower()
     name, address = email.utils.parseaddr(value)
     return name.strip(), address.strip().lower()
 
 
+# Headers that list software adds (older lists, e.g. Yahoo Groups, lack List-Id).
+_LIST_HEADERS = ("List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "X-Mailman-Version")
 _X_SPAM = re.compile(r"^x-spam", re.IGNORECASE)
 _URL_TEXT = re.compile(r"""\b((?:https?://|www\.)[^\s<>"'()\[\]{}]+)""", re.IGNORECASE)
-_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+# Every pattern below is bounded ([^<>] stops at the next tag, {0,N} caps a lazy scan) so that
+# hostile markup (thousands of unclosed "<a" or "<!--") costs linear, not quadratic, time.
+_ANCHOR = re.compile(r"<a\b([^<>]{0,4000})>(.{0,4000}?)</a\s*>", re.IGNORECASE | re.DOTALL)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _FORM_ACTION = re.compile(
-    r"""<form\b[^>]*\baction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+    r"""<form\b[^<>]{0,4000}\baction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
 )
-_TAG = re.compile(r"<[^>]*>")
-_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"<[^<>]*>")
 _HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^/:?#]*)", re.IGNORECASE)
+
+
+def _drop_blocks(markup: str) -> str:
+    """Remove comments, scripts and styles in one linear pass (an unclosed one ends the text)."""
+    lowered = markup.lower()
+    out: list[str] = []
+    position = 0
+    while True:
+        starts = [
+            (lowered.find(opener, position), closer)
+            for opener, closer in (("<!--", "-->"), ("<script", "</script"), ("<style", "</style"))
+        ]
+        found = [(start, closer) for start, closer in starts if start >= 0]
+        if not found:
+            out.append(markup[position:])
+            return " ".join(out)
+        start, closer = min(found)
+        out.append(markup[position:start])
+        end = lowered.find(closer, start + 4)
+        if end < 0:
+            return " ".join(out)
+        position = end + len(closer)
 
 
 def html_to_text(markup: str) -> str:
     """The words a reader sees in an HTML body (good enough for phrase checks, not for layout)."""
-    markup = _COMMENT.sub(" ", markup)
-    markup = _SCRIPT_STYLE.sub(" ", markup)
-    text = html.unescape(_TAG.sub(" ", markup))
+    text = html.unescape(_TAG.sub(" ", _drop_blocks(markup)))
     return " ".join(text.split())
 
 
@@ -223,6 +254,9 @@ def _links(text: str, markup: str, visible: str) -> list[Link]:
     return links
 
 
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+
+
 def _looks_like_email(raw: bytes) -> bool:
     head = raw[:4096]
     if head.count(b"\x00") > 4:
@@ -230,7 +264,7 @@ def _looks_like_email(raw: bytes) -> bool:
     first = head.lstrip(b"\r\n\t ").split(b"\n", 1)[0]
     if first.startswith(b"From "):
         return True
-    return re.match(rb"^[!-9;-~]+:", first) is not None
+    return _HEADER_LINE.match(first) is not None
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -271,6 +305,10 @@ def parse(raw: bytes) -> ParsedMail:
         if part.is_multipart():
             continue
         content_type = part.get_content_type().lower()
+        if content_type.startswith("multipart/"):
+            # A multipart whose boundary is never found: read its whole body as text, as mail
+            # programs do, so the words and links inside are still checked.
+            content_type = "text/plain"
         filename = _decode_header(part.get_filename() or "") if _has_filename(part) else ""
         disposition = str(part.get("Content-Disposition", "")).lower()
         if (
@@ -304,7 +342,8 @@ def parse(raw: bytes) -> ParsedMail:
         authentication_results=tuple(
             _decode_header(v) for v in message.get_all("Authentication-Results", [])
         ),
-        is_mailing_list=("List-Id" in message) or ("List-Post" in message),
+        is_mailing_list=any(name in message for name in _LIST_HEADERS)
+        or str(message.get("Precedence", "")).strip().lower() == "list",
         text=text,
         html=markup,
         html_text=html_text,

@@ -14,6 +14,7 @@ _LOOKALIKE_LETTERS = str.maketrans(
     "аеорсухіјѕԁһκνοτχαιυΑΒΕΗΙΚΜΝΟΡΤΧΥΖ",
     "aeopcyxijsdhkvotxaiuABEHIKMNOPTXYZ",
 )
+_DISGUISE = re.compile("[" + _ZERO_WIDTH + "\u00ad\u0370-\u03ff\u0400-\u04ff\uff01-\uff5e]")
 _SPACES = re.compile(r"\s+")
 INVISIBLE_IN_WORD = re.compile(r"\w[" + _ZERO_WIDTH + r"]+\w")
 
@@ -24,7 +25,7 @@ def fold(text: str) -> str:
     Lures hide words from filters with zero-width characters ("pass\u200cword") and Greek or
     Cyrillic letters ("pаssword"); phrase checks read the folded text. Digits stay digits.
     """
-    if not text.isascii():
+    if not text.isascii() and _DISGUISE.search(text):
         text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH_TABLE)
         text = text.translate(_LOOKALIKE_LETTERS)
     return _SPACES.sub(" ", text).lower().replace("\u2019", "'")

@@ -7,6 +7,7 @@ Loaded from the office's address book: a CSV export (Outlook, Google Contacts or
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -35,12 +36,12 @@ class TrustedDirectory:
     trusted_domains: frozenset[str] = frozenset()
     """Other domains the office trusts (partners, the council)."""
 
-    @property
+    @functools.cached_property
     def addresses(self) -> frozenset[str]:
         """Every trusted address."""
         return frozenset(a for addresses in self.contacts.values() for a in addresses)
 
-    @property
+    @functools.cached_property
     def domains(self) -> frozenset[str]:
         """Own and trusted domains, plus the domains of contacts' addresses outside free mail."""
         from_contacts = {

@@ -14,11 +14,13 @@ from civicshield.core.mail.checks.pressure_language import PressureLanguageCheck
 from civicshield.core.mail.checks.reply_mismatch import ReplyMismatchCheck
 from civicshield.core.mail.checks.risky_attachment import RiskyAttachmentCheck
 from civicshield.core.mail.checks.risky_link import RiskyLinkCheck
+from civicshield.core.mail.checks.sender_address import SenderAddressCheck
 from civicshield.core.mail.parse import ParsedMail
 
 __all__ = ["CHECKS", "Check", "CheckContext", "Hit", "run_checks"]
 
 CHECKS: tuple[Check, ...] = (
+    SenderAddressCheck(),
     DisplayNameCheck(),
     LookalikeSenderCheck(),
     ReplyMismatchCheck(),

@@ -24,7 +24,8 @@ _RESULT = re.compile(r"(?<![a-z-])(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECAS
 def read_results(headers: tuple[str, ...]) -> dict[str, str]:
     """Method -> result from the topmost header that reports it (the receiving server's own)."""
     results: dict[str, str] = {}
-    for value in headers:
+    # The receiving server's header is on top; deeper ones were added (or forged) upstream.
+    for value in headers[:3]:
         pairs: list[tuple[str, str]]
         try:
             parsed = authres.AuthenticationResultsHeader.parse("Authentication-Results: " + value)

@@ -12,6 +12,7 @@ or a hand-set weight in ``weights.json``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Container
 from dataclasses import dataclass, field
 
@@ -45,13 +46,15 @@ class CheckContext:
     """Registered domains the office has received mail or links from before; ``None`` = unknown,
     and then the 'newly seen domain' check stays silent."""
 
-    @property
+    @functools.cached_property
     def known_domains(self) -> frozenset[str]:
         """Domains worth imitating: the office's own and trusted ones plus the well-known list."""
         return self.trusted.domains | WELL_KNOWN_DOMAINS
 
     def is_trusted_domain(self, domain: str) -> bool:
         """True when ``domain`` is (a subdomain of) one the office owns or trusts."""
+        if not domain:
+            return False
         return any(domain == d or domain.endswith("." + d) for d in self.trusted.domains)
 
 

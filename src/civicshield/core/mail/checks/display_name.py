@@ -13,6 +13,7 @@ from civicshield.core.lookalike import (
 )
 from civicshield.core.mail.checks.base import Check, CheckContext, Hit
 from civicshield.core.mail.parse import ParsedMail
+from civicshield.core.mail.trusted import FREE_MAIL_DOMAINS
 
 # Names criminals put in the From name, with the domains that really send as them.
 BRANDS: dict[str, tuple[str, ...]] = {
@@ -84,12 +85,42 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "ncsc": ("ncsc.gov.uk",),
     "nhs": ("nhs.uk", "nhs.net"),
     "gov.uk": ("gov.uk",),
+    "ups": ("ups.com",),
+    "usps": ("usps.com",),
+    "proton": ("proton.me", "protonmail.com"),
+    "trust wallet": ("trustwallet.com",),
+    "zoom": ("zoom.us", "zoom.com"),
 }
+# Names that claim an organisation or department rather than a person.
+_ORGANISATION_WORDS = re.compile(
+    r"(?<![a-z])(support|service|services|team|bank|security|billing|accounts?|admin|"
+    r"administrator|help ?desk|service ?desk|it desk|notifications?|customer|department|alerts?|"
+    r"verification|payroll|finance|invoices?|delivery|courier|official|council|government|"
+    r"webmail|mailbox|postmaster|no-?reply|helpline|compliance|fraud|tax)(?![a-z])"
+)
+# People and departments an attacker pretends to be inside the office's own organisation.
+_IT_DESK = re.compile(
+    r"(?<![a-z])(it support|it service|it help ?desk|help ?desk|service ?desk|system "
+    r"administrator|sysadmin|mail administrator|email administrator|webmail|mailbox|"
+    r"postmaster|mail delivery|e-?mail admin|account team|security team)(?![a-z])"
+)
 _BRAND_PATTERN = re.compile(
     r"(?<![a-z0-9])("
     + "|".join(re.escape(b) for b in sorted(BRANDS, key=len, reverse=True))
     + r")(?![a-z0-9])"
 )
+# Distinctive brand names also found with dots or spaces squeezed out ("Pay.Pal.", "P a y P a l").
+_SQUASHED_PATTERN = re.compile(
+    "(" + "|".join(re.escape(b) for b in BRANDS if len(b) >= 6 and b.isalpha()) + ")"
+)
+_EVERYDAY_BRANDS = frozenset({"apple", "ups", "zoom", "proton", "norton", "outlook", "google"})
+_EVERYDAY_BRAND_PATTERN = re.compile(
+    "(" + "|".join(sorted(_EVERYDAY_BRANDS)) + r")(?: (?:support|id|account|accounts|team|"
+    r"services?|security|billing|store|pay|care|notifications?|alerts?|help ?desk|customer "
+    r"service|no-?reply|mail|delivery|meetings?|drive|workspace))?"
+)
+_VIA_LIST = re.compile(r"\bvia\b", re.IGNORECASE)
+_NOT_LETTER = re.compile(r"[^a-z]")
 _ADDRESS_IN_NAME = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.IGNORECASE)
 
 
@@ -110,8 +141,22 @@ class DisplayNameCheck(Check):
         contact = display_name_match(mail.from_name, trusted.contacts)
         if contact and mail.from_address not in trusted.contacts[contact]:
             # Mail from an own or trusted domain is the authentication check's job.
-            if not trusted.is_trusted_address(mail.from_address):
-                first = contact.split()[0] if contact.split() else contact
+            first = contact.split()[0] if contact.split() else contact
+            if trusted.is_trusted_address(mail.from_address):
+                pass
+            elif mail.is_mailing_list and _VIA_LIST.search(mail.from_name):
+                # Mailing lists rewrite "Sarah Jones <sarah@...>" into "Sarah Jones via List
+                # <list@...>" (DMARC mitigation): a reason to check, not proof of a forgery.
+                hits.append(
+                    Hit(
+                        "display_name.trusted_contact_via_list",
+                        Severity.MEDIUM,
+                        f"This mailing-list message shows your contact {contact}'s name but comes "
+                        f"from the list address {mail.from_address}. Lists do this, but if it asks "
+                        f"you to do anything unusual, check with {first} by phone first.",
+                    )
+                )
+            else:
                 hits.append(
                     Hit(
                         "display_name.trusted_contact",
@@ -122,7 +167,12 @@ class DisplayNameCheck(Check):
                     )
                 )
         folded = skeleton(normalise_name(mail.from_name))
-        brand_match = _BRAND_PATTERN.search(folded)
+        squashed = _NOT_LETTER.sub("", folded)
+        brand_match = _BRAND_PATTERN.search(folded) or _SQUASHED_PATTERN.search(squashed)
+        if brand_match and brand_match.group(1) in _EVERYDAY_BRANDS:
+            # "Apple", "Chase", "Zoom" are also ordinary words and names ("Lockergnome Apple
+            # Core", "Chase Smith"): count them only as the whole name or with a service word.
+            brand_match = _EVERYDAY_BRAND_PATTERN.fullmatch(folded)
         if brand_match and not contact:
             brand = brand_match.group(1)
             if not _owned_by(mail.from_domain, BRANDS[brand]) and not context.is_trusted_domain(
@@ -136,6 +186,29 @@ class DisplayNameCheck(Check):
                         f"email came from {mail.from_domain or 'an unknown address'}, which does "
                         f"not belong to that organisation. Do not use its links; go to the "
                         "organisation's website yourself.",
+                    )
+                )
+        free_mail = registered_domain(mail.from_domain) in FREE_MAIL_DOMAINS
+        if not brand_match and not contact and not context.is_trusted_domain(mail.from_domain):
+            if _IT_DESK.search(folded):
+                hits.append(
+                    Hit(
+                        "display_name.it_support",
+                        Severity.MEDIUM,
+                        f"The sender calls itself \u201c{mail.from_name.strip()}\u201d, an IT or "
+                        "mailbox service, but writes from "
+                        f"{mail.from_domain or 'no real address'}, outside your organisation. "
+                        "Your own IT team would not. Ask them by phone.",
+                    )
+                )
+            elif free_mail and _ORGANISATION_WORDS.search(folded):
+                hits.append(
+                    Hit(
+                        "display_name.organisation_on_free_mail",
+                        Severity.MEDIUM,
+                        f"The sender calls itself \u201c{mail.from_name.strip()}\u201d, an "
+                        f"organisation, but writes from a free personal address "
+                        f"({mail.from_address}). Organisations write from their own domain.",
                     )
                 )
         shown = _ADDRESS_IN_NAME.search(mail.from_name)
