@@ -166,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{head} C={c}: val macro-F1 {score:.4f} at threshold {t}", file=sys.stderr)
             if best is None or score > best[1] + 1e-9:
                 best = (c, score, t, clf)
-        assert best is not None
+        if best is None:
+            raise SystemExit("no model was trained")
         c, score, t, clf = best
         heads.append(clf)
         thresholds[head] = t
