@@ -204,3 +204,16 @@ def test_strip_reports_a_bad_image(tmp_path):
     assert result.exit_status == ExitStatus.ERROR
     assert ERROR_NOT_AN_IMAGE in result.stderr
     assert not (tmp_path / "out.jpg").exists()
+
+
+def test_an_unknown_region_is_a_usage_error():
+    result = run_cli("privacy", "scan", "--region", "XX", stdin=POSTS)
+    assert result.exit_status == ExitStatus.USAGE
+    assert "two-letter country code" in result.stderr
+
+
+def test_the_region_is_used_for_phone_numbers():
+    result = run_cli(
+        "privacy", "scan", "--region", "nl", "--format", "text", stdin=b"bel 0612345678\n"
+    )
+    assert [f["kind"] for f in result.json_lines[0]["findings"]] == ["phone"]

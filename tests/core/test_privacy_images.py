@@ -242,3 +242,26 @@ def test_an_oversized_file_is_refused_before_opening(monkeypatch):
 def test_is_image_knows_the_magic_bytes():
     assert is_image(photo()[:16]) and is_image(photo("PNG")[:16]) and is_image(photo("WEBP")[:16])
     assert not is_image(b'{"id": 1, "text"')
+
+
+def test_stripping_keeps_the_colour_profile_and_transparency():
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "PNG", icc_profile=profile, exif=camera_exif())
+    clean = Image.open(io.BytesIO(strip_image_metadata(out.getvalue())))
+    assert clean.info.get("icc_profile") == profile
+    assert clean.mode == "RGBA" and clean.getpixel((0, 0))[3] == 0
+    assert scan_image(strip_image_metadata(out.getvalue())).gps is None
+
+
+def test_a_multi_picture_jpeg_comes_back_as_a_plain_jpeg_without_gps():
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "MPO", save_all=True, append_images=frames[1:], exif=camera_exif())
+    assert scan_image(out.getvalue()).gps is not None
+    clean = strip_image_metadata(out.getvalue())
+    assert Image.open(io.BytesIO(clean)).format == "JPEG"
+    assert scan_image(clean).gps is None

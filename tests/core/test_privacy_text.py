@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from civicshield.core.findings import Severity
-from civicshield.core.privacy import PrivacyFinding, scan_text
+from civicshield.core.privacy import ERROR_UNKNOWN_REGION, PrivacyFinding, scan_text
 from civicshield.core.privacy.detectors import REGISTRY
 
 
@@ -92,6 +92,11 @@ def test_years_counts_and_references_are_not_phone_numbers(text):
 
 def test_the_region_decides_numbers_without_a_country_code():
     assert "phone" in kinds("call 0612345678", region="NL")
+
+
+def test_an_unknown_region_is_refused():
+    with pytest.raises(ValueError, match=ERROR_UNKNOWN_REGION):
+        scan_text("call 07700 900123", region="XX")
 
 
 # --- email ---------------------------------------------------------------------------
@@ -208,6 +213,11 @@ def test_lookalikes_are_not_plates(text):
         "On my way to the Co-op on High St",
         "Just arrived at Hillside Leisure Centre for a swim",
         "📍 Anytown Library",
+        "At the school gates now, nearly missed pick up!",
+        "Stuck in traffic on the A1 near Anytown, running late",
+        "Heading over to the allotments now",
+        "Just parked up at the retail park, doing the weekly shop",
+        "Out canvassing in Northfield ward right now, knock knock!",
         "We're outside Tesco Extra until 2pm, come and say hi",
     ],
 )
@@ -262,12 +272,30 @@ def test_the_routine_span_covers_the_place_and_the_time():
         "I'll be on BBC Radio Anytown at 8am tomorrow.",
         "I'll be voting against this in Parliament tomorrow.",
         "Last Saturday we were at the Co-op on High St. Thank you all!",
+        "Two judges are now sitting on the Supreme Court.",
+        "We are on Top. All of America is on Top now.",
+        "Have fun running to Lower Rear Backwoods!",
+        "We live on Beech Grove now, so much quieter",
+        "Collect your posters from 8 Windsor Gardens",
+        "Looking forward to the Anytown Show next summer",
     ],
 )
 def test_past_events_public_places_and_broadcasts_are_fine(text):
     found = kinds(text)
     assert "live_location" not in found
     assert "routine" not in found
+
+
+def test_a_time_at_a_private_address_is_a_live_location():
+    finding = only("Come round to 14 Acacia Avenue on Sunday for the garden party", "live_location")
+    assert finding.severity == Severity.MEDIUM
+    assert "live_location" in kinds("Family BBQ this weekend at ours - AN8 3SW - bring a chair!")
+
+
+def test_a_habit_is_a_routine_not_a_live_location():
+    found = kinds("Every Wednesday evening I'm at the Dog & Gun quiz")
+    assert found == ["routine"]
+    assert kinds("Every weekend we take the dog to Anytown Woods") == ["routine"]
 
 
 def test_an_address_counts_as_a_place():

@@ -43,6 +43,16 @@ ERROR_OUTPUT_EXISTS = "the output file already exists; choose another name or ad
 ERROR_SAME_FILE = "the output must be a different file from the input"
 
 
+def _region(value: str) -> str:
+    import phonenumbers
+
+    from civicshield.core.privacy import ERROR_UNKNOWN_REGION
+
+    if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise argparse.ArgumentTypeError(ERROR_UNKNOWN_REGION)
+    return value.upper()
+
+
 def add_parser(subparsers: Any) -> None:
     from civicshield.core.batch import FORMATS
 
@@ -76,6 +86,7 @@ def add_parser(subparsers: Any) -> None:
     )
     scan.add_argument(
         "--region",
+        type=_region,
         default="GB",
         metavar="CC",
         help="country for phone numbers written without a country code (default GB)",

@@ -16,6 +16,20 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+__all__ = [
+    "DEFAULT_SEPARATOR",
+    "DEFAULT_WORDS",
+    "ERROR_SEPARATOR",
+    "ERROR_WORD_COUNT",
+    "MAX_WORDS",
+    "MIN_WORDS",
+    "StrengthReport",
+    "entropy_bits",
+    "generate",
+    "strength",
+    "wordlist",
+]
+
 MIN_WORDS = 3
 MAX_WORDS = 12
 DEFAULT_WORDS = 3
@@ -32,32 +46,46 @@ ERROR_SEPARATOR = "the separator must be at most 3 characters and contain no let
 
 WORDLIST_RESOURCE = "eff_large_wordlist.txt"
 
-# Words of the EFF list left out: they read badly in an elected representative's password
-# or look like a threat when written down on a sticky note.
+# Words of the EFF list left out: insults, crimes, violence and drugs read badly in an
+# elected representative's password (and worse on a sticky note or read over the phone).
 EXCLUDED_WORDS = frozenset(
     {
-        "bully",
+        "arson",
+        "bribe",
         "bullfight",
         "bullwhip",
+        "bully",
+        "crook",
         "curse",
+        "dwarf",
         "evict",
         "gallows",
         "graves",
         "graveyard",
         "grope",
         "hangover",
+        "hate",
         "hatred",
         "jailbird",
         "jailbreak",
         "jailer",
         "jailhouse",
+        "junkie",
+        "lustfully",
+        "lustily",
+        "lustiness",
+        "lusty",
+        "opium",
         "poison",
         "prison",
         "racism",
         "riot",
         "scam",
+        "shank",
+        "smuggler",
         "strangle",
         "threaten",
+        "traitor",
         "wound",
     }
 )

@@ -31,13 +31,14 @@ from civicshield.core.privacy.model import (
     PrivateList,
     PrivateName,
 )
-from civicshield.core.privacy.text import scan_text
+from civicshield.core.privacy.text import ERROR_UNKNOWN_REGION, scan_text
 
 __all__ = [
     "ERROR_FILE_TOO_LARGE",
     "ERROR_IMAGE_CORRUPT",
     "ERROR_IMAGE_TOO_LARGE",
     "ERROR_NOT_AN_IMAGE",
+    "ERROR_UNKNOWN_REGION",
     "ERROR_UNSUPPORTED_FORMAT",
     "GpsPosition",
     "IMAGE_KINDS",

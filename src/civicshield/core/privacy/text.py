@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import phonenumbers
+
 from civicshield.core.privacy.detectors import REGISTRY, ScanContext
 from civicshield.core.privacy.detectors.phone import normalise_phone
 from civicshield.core.privacy.model import (
@@ -13,6 +15,8 @@ from civicshield.core.privacy.model import (
     PrivateList,
     normalise,
 )
+
+ERROR_UNKNOWN_REGION = "the region must be a two-letter country code such as GB, IE or US"
 
 # Private names and what a post says about where someone is are never waived by the
 # allowed list (an allowed email may well contain a child's first name).
@@ -42,14 +46,17 @@ class _Allowed:
 
 
 def _drop_overlaps(findings: list[PrivacyFinding]) -> list[PrivacyFinding]:
-    """Keep the longest of overlapping findings of the same kind."""
+    """Of overlapping findings of the same kind, keep the longer (the first if equal)."""
     kept: list[PrivacyFinding] = []
-    for finding in sorted(findings, key=lambda f: (f.span[0] - f.span[1], f.span[0])):
-        if any(
-            k.kind == finding.kind and k.span[0] < finding.span[1] and finding.span[0] < k.span[1]
-            for k in kept
-        ):
+    last: dict[str, int] = {}  # kind -> index in kept of its latest finding
+    for finding in sorted(findings, key=lambda f: (f.span[0], f.span[0] - f.span[1])):
+        at = last.get(finding.kind)
+        if at is not None and finding.span[0] < kept[at].span[1]:
+            current = kept[at]
+            if finding.span[1] - finding.span[0] > current.span[1] - current.span[0]:
+                kept[at] = finding
             continue
+        last[finding.kind] = len(kept)
         kept.append(finding)
     return sorted(kept, key=lambda f: (f.span[0], f.span[1], f.kind))
 
@@ -61,8 +68,11 @@ def scan_text(
 
     ``private`` holds the office's private names (reported wherever they appear) and its
     allowed public details (never reported). ``region`` is where phone numbers without a
-    country code are from. Each finding's ``detail`` says what it is and what to do.
+    country code are from (raises ``ValueError(ERROR_UNKNOWN_REGION)`` for an unknown one).
+    Each finding's ``detail`` says what it is and what to do.
     """
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(ERROR_UNKNOWN_REGION)
     private = private or PrivateList()
     context = ScanContext(region=region, private=private)
     allowed = _Allowed(private, region)

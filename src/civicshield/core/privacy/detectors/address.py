@@ -16,7 +16,8 @@ from civicshield.core.privacy.model import ADDRESS, PrivacyFinding, normalise
 STREET_TYPES = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Grove|Gardens|"
     "Gdns|Place|Pl|Terrace|Tce|Court|Ct|Square|Sq|Mews|Row|Hill|Park|Walk|View|Rise|Parade|"
-    "Green|Vale|Wharf|Yard|Boulevard|Chase|Croft|Fold|Gate|Wynd|Brae|Loan|Heights|Meadows"
+    "Green|Vale|Wharf|Yard|Boulevard|Chase|Croft|Fold|Gate|Wynd|Brae|Loan|Heights|Meadows|"
+    "Approach|Circus|Embankment|Quay|Hollow|Mount|Side|End"
 )
 _NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?|St\.?)"
 _STREET = rf"(?:{_NAME_WORD}\s+){{1,3}}(?:{STREET_TYPES})\b\.?"
@@ -25,7 +26,7 @@ _HOUSE = (
 )
 _NUMBERED = re.compile(rf"(?<![\w£$€.,:/])(?:{_HOUSE}){_STREET}")
 _LIVES_ON = re.compile(
-    rf"\b(?:I|we|she|he|they|my \w+|our \w+)\s+(?:live|lives|living|moved|have moved)\s+"
+    rf"\b(?:live|lives|living|lived|moved|staying|stays)\s+"
     rf"(?:on|in|at|to)\s+(?:{_HOUSE})?{_STREET}",
     re.IGNORECASE,
 )

@@ -21,8 +21,8 @@ from civicshield.core.privacy.model import PHONE, PrivacyFinding
 
 # Words just before a number that make it a reference, not a phone number.
 _REFERENCE_BEFORE = re.compile(
-    r"(?:ref(?:erence)?|case|order|invoice|account|acct|no\.?|number|id|ticket|tracking)"
-    r"\s*[:#]?\s*$",
+    r"(?:\bref(?:erence)?|\bcase|\border|\binvoice|\baccount|\bacct|\bid|\bticket|\btracking|"
+    r"\bpolicy|\bserial)(?:\s*(?:no\.?|number))?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
 _MOBILE = (PhoneNumberType.MOBILE, PhoneNumberType.PAGER)

@@ -1,24 +1,30 @@
 """Times with places: where someone is now, will be soon, or goes regularly.
 
-Each sentence is read on its own. A finding needs a *place* (a capitalised name after
-"at", "in", "outside"...; a place word such as "school gates" or "gym"; or an address found
-earlier) together with one of:
+Each sentence is read on its own. A finding needs a *place*: a capitalised name after "at",
+"in", "outside"... (not Parliament, a broadcaster or a weekday); a place word such as
+"school gates" or "gym"; a 📍 pin; or an address, postcode or private place (a school on
+the private list) found by an earlier detector. With a place, the sentence gives:
 
-1. a live cue: "heading to", "on my way to", "just arrived at", "I'm at", "here at",
-   or "now" with "I"/"we" -> ``live_location`` (high);
-2. a first-person plan with a time: "I'll be at ... at 9 tomorrow", "join me at ... on
-   Friday" -> ``live_location`` (medium: not yet, but people know where to wait);
-3. a routine: "every Saturday", "on Sundays", "each morning", or "usually/always" with a
-   time -> ``routine`` (high).
+1. ``routine`` (high) with a regular time: "every Saturday", "on Sundays", "most
+   mornings", or "usually/always/weekly" together with a time of day;
+2. ``live_location`` (high) with a live cue close to the place: "heading to", "on my way
+   to", "just arrived at", "stuck in traffic", "I'm at"/"we're outside" directly before it,
+   "now" with "I"/"we" or at the end of a status update that starts with the place
+   ("At the school gates now"), "out canvassing ... today". A routine sentence is a habit,
+   not a live location;
+3. ``live_location`` (medium) with a first-person plan and a time: "I'll be at ... at 9
+   tomorrow", "join me at ... on Friday", "come along", or a time at a street address or
+   postcode ("Come round to 14 Acacia Avenue on Sunday").
 
-Past events at public places are fine ("Great to visit Hillside School today"), and so are
-places where a representative is protected anyway (Parliament, the Chamber), broadcasts
-("on BBC Radio Anytown") and online events.
+Past events are fine ("Great to visit Hillside School today", "Thanks to everyone at the
+Co-op for having me yesterday"), and so are places where a representative is protected
+anyway (Parliament, the Chamber), broadcasts ("on BBC Radio Anytown") and online events.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -50,8 +56,12 @@ _CAPITALISED = r"[A-Z][\w'’&.-]*"
 _PLACE = re.compile(
     rf"\b{_PREPOSITION}\s+(?:the\s+|my\s+|our\s+|a\s+|your\s+)?"
     rf"(?P<name>{_CAPITALISED}(?:\s+(?:on|of|&|and|de|la|upon)?\s*{_CAPITALISED}){{0,4}}"
-    rf"|(?i:{_PLACE_WORDS})\b)"
+    rf"|(?i:(?:[a-z][\w'’-]*\s+){{0,2}}?(?:{_PLACE_WORDS})s?)\b)"
 )
+# After "on", a place must clearly be somewhere you can stand: a street ("on Mill Road"),
+# or after "on the", a place word ("on the high street"), not "on the Supreme Court".
+_STREET_PLACE = re.compile(rf"\b(?:{STREET_TYPES})\.?$")
+_WORD_PLACE = re.compile(rf"\b(?:{_PLACE_WORDS})$", re.IGNORECASE)
 # A capitalised "place" that is not a place anyone can be found at.
 _NOT_PLACES = re.compile(
     rf"^(?:I|I'm|I'll|Me|We|You|He|She|They|It|This|That|These|Those|Today|Tonight|Tomorrow|"
@@ -78,11 +88,13 @@ _TIME = re.compile(
 )
 # Going somewhere: the place may come a little later ("heading down to the Co-op").
 _LIVE_GOING = re.compile(
-    r"\b(?:heading|headed|walking|driving|cycling|running|jogging|off)\s+"
+    r"(?:\b(?:heading|headed|off)|(?:^\s*|\b(?:i['’]?m|i\s+am|we['’]re|we\s+are)\s+)"
+    r"(?:walking|driving|cycling|running|jogging))\s+"
     r"(?:down\s+|over\s+|back\s+|out\s+|up\s+|straight\s+)?(?:to|into|towards)\b|"
     r"\bon\s+(?:my|our)\s+way\b|"
-    r"\b(?:just|now)\s+(?:arrived|got\s+to|pulled\s+up|walked\s+in(?:to)?|parked|landed)\b|"
-    r"\blive\s+from\b|📍",
+    r"\b(?:just|now)\s+(?:arrived|got\s+to|pulled\s+up|walked\s+in(?:to)?|parked|landed)"
+    r"(?:\s+up)?\b|"
+    r"\bstuck\s+in\s+traffic\b|\blive\s+from\b|📍",
     re.IGNORECASE,
 )
 # Being somewhere: the place must follow the cue's preposition ("I'm at the Co-op"), so
@@ -93,6 +105,15 @@ _LIVE_AT = re.compile(
     r"here\s+|arrived\s+)(?=(?:at|in|outside|inside|near|by|on)\b)",
     re.IGNORECASE,
 )
+# Out doing something, said as it happens: counts with "now" or "today" and nothing past.
+_OUT_DOING = re.compile(
+    r"\bout\s+(?:and\s+about|canvassing|campaigning|leafleting|door[- ]?knocking|"
+    r"knocking\s+(?:on\s+)?doors)\b",
+    re.IGNORECASE,
+)
+_TODAY = re.compile(r"\b(?:today|this\s+(?:morning|afternoon|evening))\b", re.IGNORECASE)
+# "We live on Beech Grove now" is about a home, not about where someone is at the moment.
+_RESIDENCE = re.compile(r"\b(?:live|lives|living|moved|move)\b", re.IGNORECASE)
 _NOW = re.compile(
     r"\b(?:right\s+now|currently|at\s+the\s+moment|atm|as\s+we\s+speak)\b|"
     r"\bnow\b(?=\s*(?:[.!?,;:)]|$|[^\w\s]))",
@@ -104,22 +125,22 @@ _PLAN = re.compile(
     r"i\s+am\s+going\s+to\s+be|i['’]?m\s+(?:going|heading|popping)|we['’]re\s+(?:going|heading)|"
     r"join\s+(?:me|us)|come\s+and\s+(?:see|meet|say\s+hello\s+to|find)\s+(?:me|us)|"
     r"(?:see|meet)\s+you\s+(?:at|in|outside)|find\s+(?:me|us)|meet\s+(?:me|us)|"
-    r"pop\s+(?:along|by|down)|drop\s+by|i['’]?ll\s+be\s+popping)\b",
+    r"pop\s+(?:along|by|down)|drop\s+by|come\s+(?:along|down)|i['’]?ll\s+be\s+popping)\b",
     re.IGNORECASE,
 )
 _ROUTINE_FIRM = re.compile(
     rf"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:morning|afternoon|evening|night|"
-    rf"weekday|{_DAYS})s?\b|"
+    rf"weekday|weekend|{_DAYS})s?\b|"
     rf"\b(?:on\s+)?{_DAYS}s\b|\bweekends\b|"
-    rf"\b(?:daily|weekly|fortnightly|most\s+(?:days|mornings|evenings|nights|weekends))\b|"
+    rf"\bmost\s+(?:days|mornings|evenings|nights|weekends)\b|"
     rf"\bmy\s+(?:usual|regular|daily|weekly|morning|evening|{_DAYS})\s+"
     rf"(?:run|walk|jog|swim|shop|coffee|commute|train|bus|pint|routine|gym)\b|"
     rf"\bthe\s+school\s+run\b",
     re.IGNORECASE,
 )
 _ROUTINE_SOFT = re.compile(
-    r"\b(?:usually|always|normally|often|regularly|typically)\b|"
-    r"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:day|week|weekend|fortnight|month)\b",
+    r"\b(?:usually|always|normally|often|regularly|typically|daily|weekly|fortnightly)\b|"
+    r"\b(?:every|each)\s+(?:single\s+|other\s+)?(?:day|week|fortnight|month)\b",
     re.IGNORECASE,
 )
 _PAST = re.compile(
@@ -177,6 +198,11 @@ def _places(
         name = match.group("name")
         if name[0].isupper() and _NOT_PLACES.match(name):
             continue
+        # "sitting on the Supreme Court", "we are on Top": "on" needs a street or a place word.
+        if match.group(0)[:3].lower() == "on ":
+            after_the = match.group(0)[3:].lstrip().lower().startswith("the ")
+            if not _WORD_PLACE.search(name) and (after_the or not _STREET_PLACE.search(name)):
+                continue
         spans.append((sentence.start + match.start(), sentence.start + match.end()))
     for match in _PIN.finditer(sentence.text):
         spans.append((sentence.start + match.start(), sentence.start + match.end()))
@@ -189,6 +215,15 @@ def _places(
         ):
             spans.append(finding.span)
     return spans
+
+
+def _addresses(sentence: _Sentence, earlier: Sequence[PrivacyFinding]) -> list[tuple[int, int]]:
+    end = sentence.start + len(sentence.text)
+    return [
+        f.span
+        for f in earlier
+        if f.kind in (ADDRESS, POSTCODE) and sentence.start <= f.span[0] < end
+    ]
 
 
 def _cover(spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
@@ -218,26 +253,56 @@ def _follows(cue: tuple[int, int], places: Sequence[tuple[int, int]]) -> bool:
     return any(start == cue[1] for start, _ in places)
 
 
+def _by_sentence(
+    sentences: Sequence[_Sentence], earlier: Sequence[PrivacyFinding]
+) -> list[list[PrivacyFinding]]:
+    """Earlier findings grouped by the sentence they start in (one pass, not one per sentence)."""
+    starts = [sentence.start for sentence in sentences]
+    groups: list[list[PrivacyFinding]] = [[] for _ in sentences]
+    for finding in earlier:
+        at = bisect_right(starts, finding.span[0]) - 1
+        if at >= 0:
+            groups[at].append(finding)
+    return groups
+
+
 def detect(text: str, context: ScanContext) -> Iterator[PrivacyFinding]:
-    for sentence in _sentences(text):
-        places = _places(text, sentence, context.earlier)
+    sentences = list(_sentences(text))
+    for sentence, earlier in zip(sentences, _by_sentence(sentences, context.earlier), strict=True):
+        places = _places(text, sentence, earlier)
         if not places:
             continue
-        times = _spans(sentence, _TIME)
+        addresses = _addresses(sentence, earlier)
+        # "from 8 Windsor Gardens" is a house number, not a time.
+        times = [
+            t
+            for t in _spans(sentence, _TIME)
+            if not any(a[0] < t[1] and t[0] < a[1] for a in addresses)
+        ]
         routine = _spans(sentence, _ROUTINE_FIRM)
         if not routine and times:
             routine = _spans(sentence, _ROUTINE_SOFT)
         if routine:
             yield _finding(text, ROUTINE, DETAIL_ROUTINE, Severity.HIGH, routine + places + times)
-            continue
+        past = bool(_PAST.search(sentence.text))
         live = [cue for cue in _spans(sentence, _LIVE_GOING) if _near(cue, places)]
         live += [cue for cue in _spans(sentence, _LIVE_AT) if _follows(cue, places)]
         now = _spans(sentence, _NOW)
-        if live or (
-            now and _FIRST_PERSON.search(sentence.text) and not _PAST.search(sentence.text)
-        ):
+        if now and not past and not _RESIDENCE.search(sentence.text):
+            # "We're at ... now", or a status update that starts with the place.
+            opens = sentence.start + len(sentence.text) - len(sentence.text.lstrip())
+            if _FIRST_PERSON.search(sentence.text) or any(s == opens for s, _ in places):
+                live += now
+        if not past and (now or _spans(sentence, _TODAY)):
+            live += [cue for cue in _spans(sentence, _OUT_DOING) if _near(cue, places)]
+        if live and not routine:
+            # With a routine, "I'm at the quiz every Wednesday" is a habit, not a location now.
             yield _finding(text, LIVE_LOCATION, DETAIL_LIVE, Severity.HIGH, live + now + places)
             continue
         plan = _spans(sentence, _PLAN)
-        if plan and times:
+        if plan and times and not routine:
             yield _finding(text, LIVE_LOCATION, DETAIL_PLAN, Severity.MEDIUM, plan + places + times)
+            continue
+        if addresses and times and not past and not routine:
+            # A time at a street address: where people (likely you) will be, and when.
+            yield _finding(text, LIVE_LOCATION, DETAIL_PLAN, Severity.MEDIUM, addresses + times)
