@@ -13,8 +13,6 @@ from django.utils import timezone
 from civicshield.web.accounts.models import Membership
 from civicshield.web.inbox.models import Alert, Author, Message
 
-OPEN_STATES = (Message.State.NEW, Message.State.IN_REVIEW)
-
 
 def message_list_for_member(*, member: Membership, filters: dict[str, Any]) -> QuerySet[Message]:
     """The queue: worst first, then oldest first. Volunteers never reach this (no capability)."""
@@ -23,7 +21,7 @@ def message_list_for_member(*, member: Membership, filters: dict[str, Any]) -> Q
     )
     state = filters.get("state") or "open"
     if state == "open":
-        messages = messages.filter(state__in=OPEN_STATES)
+        messages = messages.filter(is_open=True)
     elif state != "all":
         messages = messages.filter(state=state)
     if filters.get("platform"):
@@ -40,7 +38,7 @@ def message_list_for_member(*, member: Membership, filters: dict[str, Any]) -> Q
     if filters.get("author"):
         messages = messages.filter(author__handle__icontains=filters["author"])
     if not filters.get("include_clean"):
-        messages = messages.filter(Q(abusive=True) | Q(severity_rank__gt=0))
+        messages = messages.filter(severity_rank__gt=0)
     return messages.order_by("-severity_rank", "received_at", "pk")
 
 
@@ -78,10 +76,10 @@ def author_severity_trend(*, author: Author, days: int = 30) -> list[dict[str, A
 
 
 def inbox_counts(*, member: Membership) -> dict[str, int]:
-    open_items = Message.objects.filter(office=member.office, state__in=OPEN_STATES)
+    open_items = Message.objects.filter(office=member.office, is_open=True)
     return {
-        "open_abusive": open_items.filter(abusive=True).count(),
-        "open_critical": open_items.filter(severity="critical").count(),
+        "open_abusive": open_items.filter(severity_rank__gt=0).count(),
+        "open_critical": open_items.filter(severity_rank=4).count(),
     }
 
 
@@ -122,9 +120,7 @@ def dashboard_stats(*, member: Membership, days: int = 14) -> dict[str, Any]:
         "top_authors": Author.objects.filter(office=member.office, abusive_count__gt=0).order_by(
             "-abusive_count"
         )[:5],
-        "open_critical": Message.objects.filter(
-            office=member.office, state__in=OPEN_STATES, severity="critical"
-        )
+        "open_critical": Message.objects.filter(office=member.office, is_open=True, severity_rank=4)
         .select_related("author")
         .order_by("received_at")[:10],
         "failed_alerts": Alert.objects.filter(

@@ -266,10 +266,10 @@ def message_set_state(*, member: Membership, message: Message, state: str) -> Me
     before = message.state
     if before == state:
         return message
-    message.state = state
+    message.set_state(state)
     message.state_changed_at = timezone.now()
     message.state_changed_by = member
-    message.save(update_fields=["state", "state_changed_at", "state_changed_by"])
+    message.save(update_fields=["state", "is_open", "state_changed_at", "state_changed_by"])
     _record(member, "inbox.message.state_changed", message, before=before, after=state)
     return message
 
@@ -283,10 +283,12 @@ def message_assign(*, member: Membership, message: Message, assignee: Membership
         raise ValidationError(ERROR_ASSIGNEE)
     message.assignee = assignee
     if message.state == Message.State.NEW and assignee is not None:
-        message.state = Message.State.IN_REVIEW
+        message.set_state(Message.State.IN_REVIEW)
         message.state_changed_at = timezone.now()
         message.state_changed_by = member
-    message.save(update_fields=["assignee", "state", "state_changed_at", "state_changed_by"])
+    message.save(
+        update_fields=["assignee", "state", "is_open", "state_changed_at", "state_changed_by"]
+    )
     _record(
         member,
         "inbox.message.assigned",

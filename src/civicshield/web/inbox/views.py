@@ -30,6 +30,7 @@ from civicshield.web.inbox.forms import (
 )
 from civicshield.web.inbox.models import ApiToken, ImportRun, LabelCorrection, Message, Source
 from civicshield.web.jobs import services as jobs
+from civicshield.web.paginator import CappedPaginator
 
 TRIAGE = Capability.TRIAGE_INBOX
 
@@ -49,7 +50,7 @@ def queue(request: MemberRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     items = selectors.message_list_for_member(member=request.member, filters=filters)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(items, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
