@@ -1,1 +1,1 @@
-"""Adapters for outside systems (IMAP, ManageSieve, SMTP, Mastodon, Bluesky, ...). No Django here."""
+"""Adapters for outside systems (IMAP, ManageSieve, SMTP, Graph, Gmail, ...). No Django here."""

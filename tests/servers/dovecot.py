@@ -1,0 +1,301 @@
+"""A private, throw-away Dovecot (IMAP + ManageSieve) for tests, on loopback ports.
+
+Facts behind the choices (see /work/shared/research/test-servers.md):
+
+1. The packaged service never starts on CI (``policy-rc.d`` denies it), so each test session
+   starts its own ``dovecot -c CONFIG`` with its own ``base_dir``, ``state_dir`` and log in a
+   temporary folder, and stops it by the PID in ``base_dir/master.pid``. Nothing outside that
+   folder is touched.
+2. Dovecot's login processes refuse to run as root, so when the tests run as root the login and
+   internal processes use Debian's ``dovenull`` and ``dovecot`` users, and mail is stored by a
+   dedicated unprivileged user (``civicshield-mail`` unless ``CIVICSHIELD_TEST_MAIL_USER`` says
+   otherwise) that owns the mail folder. Run as an ordinary user, every process is that user.
+3. ``dovecot -c`` forks into the background but keeps the caller's stdout open, which hangs a test
+   harness that reads the pipe: its output goes to a file.
+4. If Dovecot is missing the tests are skipped with a reason, except when ``CI=true``: there
+   they fail, so CI can never silently skip the real-server tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+DOVECOT = "dovecot"
+DEFAULT_MAIL_USER = "civicshield-mail"
+MAIL_USER_VARIABLE = "CIVICSHIELD_TEST_MAIL_USER"
+DEBIAN_PACKAGES = ("dovecot-imapd", "dovecot-managesieved", "dovecot-sieve")
+
+SPARE_ACCOUNTS = 200
+
+#: The office's test accounts: address -> password.
+DEFAULT_USERS = {
+    "office@example.gov.uk": "correct horse battery staple",
+    "abuse@example.gov.uk": "tulip anchor lantern",
+}
+
+NOT_INSTALLED = (
+    "Dovecot is not installed (need the Debian packages " + ", ".join(DEBIAN_PACKAGES) + ")"
+)
+MAIL_USER_MISSING = (
+    "the unprivileged mail user {user!r} does not exist; create it with "
+    "`useradd --system --user-group --no-create-home --shell /usr/sbin/nologin {user}`"
+)
+
+
+@dataclass
+class DovecotServer:
+    """A running private Dovecot. Addresses are loopback; ``users`` maps login name to password."""
+
+    host: str
+    """Always 127.0.0.1."""
+    imap_port: int
+    """Plain IMAP (no TLS; loopback only)."""
+    sieve_port: int
+    """ManageSieve (RFC 5804)."""
+    users: dict[str, str]
+    """Login name -> password, as configured in the passwd-file."""
+    root: Path
+    """The temporary folder holding configuration, runtime files, log and mail."""
+    pid: int = 0
+    """Dovecot master process id, read from ``master.pid``."""
+    log_path: Path = field(init=False)
+    """Dovecot's own log, useful when a test fails."""
+
+    def __post_init__(self) -> None:
+        self.log_path = self.root / "dovecot.log"
+
+    spare: list[tuple[str, str]] = field(default_factory=list)
+    """Logins made at start-up and not yet handed out (see ``take_account``)."""
+
+    def take_account(self) -> tuple[str, str]:
+        """A login (address, password) no other test has used, so tests never share mail.
+
+        Comes from a pool written at start-up: Dovecot re-reads a changed passwd-file at most once
+        a second, so a login added during the run can be refused for up to a second.
+        """
+        if self.spare:
+            return self.spare.pop(0)
+        name = f"extra{len(self.users)}-{secrets.token_hex(3)}@example.gov.uk"
+        password = secrets.token_urlsafe(12)
+        with open(self.root / "passwd", "a") as passwd:
+            passwd.write(f"{name}:{{PLAIN}}{password}::::::\n")
+        self.users[name] = password
+        time.sleep(1.1)  # let Dovecot's once-a-second passwd-file check see the new line
+        return name, password
+
+    def log(self) -> str:
+        """Dovecot's log so far (attach it to failing assertions)."""
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+
+class DovecotUnavailable(Exception):
+    """Dovecot cannot be started here; the message says why."""
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the test with ``reason``, or fail when CI=true so CI never silently skips."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """An unprivileged TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _accounts() -> tuple[str, str, str, int, int]:
+    """(login user, internal user, mail user, mail uid, mail gid) for the current privileges."""
+    if os.geteuid() != 0:
+        me = pwd.getpwuid(os.geteuid())
+        return me.pw_name, me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
+    mail_user = os.environ.get(MAIL_USER_VARIABLE, DEFAULT_MAIL_USER)
+    for user in ("dovenull", "dovecot"):
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            raise DovecotUnavailable(
+                f"the system user {user!r} is missing (the Debian Dovecot packages create it)"
+            ) from None
+    try:
+        entry = pwd.getpwnam(mail_user)
+    except KeyError:
+        raise DovecotUnavailable(MAIL_USER_MISSING.format(user=mail_user)) from None
+    return "dovenull", "dovecot", mail_user, entry.pw_uid, entry.pw_gid
+
+
+def _config(root: Path, imap_port: int, sieve_port: int, accounts: tuple[str, ...]) -> str:
+    login_user, internal_user, _mail_user, uid, gid = accounts
+    return f"""\
+# Private test instance: everything lives under {root}.
+instance_name = civicshield-test-{root.name}
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+listen = 127.0.0.1
+protocols = imap sieve
+# Loopback tests only: no TLS, plain passwords allowed.
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+first_valid_uid = {min(uid, 100)}
+first_valid_gid = 0
+mail_location = maildir:~/Maildir
+mailbox_list_index = yes
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/mail/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service managesieve-login {{
+  inet_listener sieve {{
+    address = 127.0.0.1
+    port = {sieve_port}
+  }}
+}}
+protocol imap {{
+  mail_max_userip_connections = 50
+}}
+plugin {{
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}}
+"""
+
+
+def start_dovecot(users: dict[str, str] | None = None, *, timeout: float = 15.0) -> DovecotServer:
+    """Start a private Dovecot and wait until both ports accept connections.
+
+    Raises DovecotUnavailable when the packages or users it needs are missing.
+    """
+    binary = shutil.which(DOVECOT) or next(
+        (p for p in ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot") if os.path.exists(p)), None
+    )
+    if binary is None:
+        raise DovecotUnavailable(NOT_INSTALLED)
+    if not os.path.exists("/usr/lib/dovecot/managesieve") and os.geteuid() == 0:
+        raise DovecotUnavailable(NOT_INSTALLED + ": ManageSieve (dovecot-managesieved) is missing")
+    accounts = _accounts()
+    users = dict(users or DEFAULT_USERS)
+    spare = [
+        (f"user{n:03d}-{secrets.token_hex(3)}@example.gov.uk", secrets.token_urlsafe(12))
+        for n in range(SPARE_ACCOUNTS)
+    ]
+    # Not under pytest's tmp_path: that folder is private to root (0700), and the mail user must
+    # be able to reach its own mail folder.
+    root = Path(tempfile.mkdtemp(prefix="civicshield-dovecot-"))
+    root.chmod(0o755)
+    (root / "mail").mkdir()
+    os.chown(root / "mail", accounts[3], accounts[4])
+    passwd = root / "passwd"
+    logins = [*users.items(), *spare]
+    passwd.write_text("".join(f"{name}:{{PLAIN}}{secret}::::::\n" for name, secret in logins))
+    passwd.chmod(0o644)
+    imap_port, sieve_port = free_port(), free_port()
+    while sieve_port == imap_port:
+        sieve_port = free_port()
+    config = root / "dovecot.conf"
+    config.write_text(_config(root, imap_port, sieve_port, accounts))
+    config.chmod(0o644)
+    server = DovecotServer("127.0.0.1", imap_port, sieve_port, users, root, spare=spare)
+    with open(root / "stdout.log", "wb") as output:
+        # Output to a file, stdin from /dev/null: the forked master keeps both open (fact 3).
+        result = subprocess.run(
+            [binary, "-c", str(config)],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
+            timeout=timeout,
+        )
+    if result.returncode != 0:
+        detail = (root / "stdout.log").read_text(errors="replace") + server.log()
+        shutil.rmtree(root, ignore_errors=True)
+        raise DovecotUnavailable(f"dovecot did not start (exit {result.returncode}): {detail}")
+    deadline = time.monotonic() + timeout
+    pid_file = root / "run" / "master.pid"
+    while time.monotonic() < deadline:
+        if pid_file.exists() and _accepts(imap_port) and _accepts(sieve_port):
+            server.pid = int(pid_file.read_text().strip())
+            return server
+        time.sleep(0.05)
+    log = server.log()
+    stop_dovecot(server)
+    raise DovecotUnavailable(f"dovecot did not open its ports within {timeout} s: {log}")
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def stop_dovecot(server: DovecotServer, *, timeout: float = 10.0) -> None:
+    """Stop the master by the PID in master.pid, wait for it to go, and delete its folder."""
+    pid = server.pid
+    pid_file = server.root / "run" / "master.pid"
+    if not pid and pid_file.exists():
+        pid = int(pid_file.read_text().strip())
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(server.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_dovecot(users: dict[str, str] | None = None) -> Iterator[DovecotServer]:
+    """``with running_dovecot() as server:`` — a private Dovecot for the block's duration."""
+    server = start_dovecot(users)
+    try:
+        yield server
+    finally:
+        stop_dovecot(server)
