@@ -77,7 +77,7 @@ def _convert(exc: AtProtocolError) -> ConnectorError:
     if isinstance(exc, UnauthorizedError):
         return ConnectorError(ERROR_BLUESKY_SIGNED_OUT, retryable=False)
     if isinstance(exc, NetworkError):
-        return ConnectorError(ERROR_BLUESKY_UNREACHABLE)
+        return ConnectorError(ERROR_BLUESKY_UNREACHABLE, retryable=True)
     if isinstance(exc, RequestErrorBase):
         status = _status(exc)
         if status == 401:
@@ -86,7 +86,7 @@ def _convert(exc: AtProtocolError) -> ConnectorError:
         return ConnectorError(
             ERROR_BLUESKY_REFUSED.format(status=status or "?"), retryable=retryable
         )
-    return ConnectorError(ERROR_BLUESKY_UNREACHABLE)
+    return ConnectorError(ERROR_BLUESKY_UNREACHABLE, retryable=True)
 
 
 def _call(action: Callable[[], T]) -> T:

@@ -74,14 +74,14 @@ def _call(action: Callable[[], T]) -> T:
     except MastodonUnauthorizedError as exc:
         raise ConnectorError(ERROR_MASTODON_SIGNED_OUT, retryable=False) from exc
     except MastodonRatelimitError as exc:
-        raise ConnectorError(ERROR_MASTODON_BUSY) from exc
+        raise ConnectorError(ERROR_MASTODON_BUSY, retryable=True) from exc
     except (MastodonNetworkError, MastodonServerError) as exc:
-        raise ConnectorError(ERROR_MASTODON_UNREACHABLE) from exc
+        raise ConnectorError(ERROR_MASTODON_UNREACHABLE, retryable=True) from exc
     except MastodonAPIError as exc:
         status = exc.args[1] if len(exc.args) > 1 else "?"
         raise ConnectorError(ERROR_MASTODON_REFUSED.format(status=status), retryable=False) from exc
     except MastodonError as exc:
-        raise ConnectorError(ERROR_MASTODON_UNREACHABLE) from exc
+        raise ConnectorError(ERROR_MASTODON_UNREACHABLE, retryable=True) from exc
 
 
 class _TextOnly(html.parser.HTMLParser):

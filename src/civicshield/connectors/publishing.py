@@ -8,6 +8,9 @@ Idempotency: ``publish`` takes an ``idempotency_key`` made by ``new_idempotency_
 written to the database before the call. Asking again with the same key must not make a
 second post: Mastodon honours the ``Idempotency-Key`` header itself; Bluesky uses the key as
 the post's record key, so a repeat is refused by the server and found with ``find_published``.
+
+Errors are ``civicshield.connectors.base.ConnectorError`` (re-exported here), whose text is
+safe to show and never contains a token; ``retryable`` says whether trying later may work.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+from civicshield.connectors.base import ConnectorError
 
 __all__ = [
     "ERROR_NOT_SUPPORTED",
@@ -37,15 +42,6 @@ ERROR_NOT_SUPPORTED = "{platform} does not allow {action} through its API."
 
 MediaItem = tuple[bytes, str]
 """One image to attach: its bytes (metadata already stripped) and its alt text."""
-
-
-class ConnectorError(Exception):
-    """The platform refused or could not be reached. The message is safe to show and log."""
-
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        """Whether trying again later may work (network, rate limit) or not (bad token)."""
 
 
 class NotSupported(ConnectorError):
