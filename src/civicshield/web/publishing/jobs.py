@@ -14,7 +14,7 @@ def publish_job(*, draft_id: int) -> None:
     draft_publish(draft_id=draft_id)
 
 
-@job("publishing.publish_due", every=dt.timedelta(minutes=1))
+@job("publishing.publish_due", every=dt.timedelta(minutes=5))
 def publish_due_job() -> None:
     """Catches posts whose job was missed (office paused, then resumed; worker down)."""
     from civicshield.web.publishing.publish import publish_due

@@ -26,8 +26,8 @@ from civicshield.connectors.publishing import ConnectorError, PublishedPost, new
 from civicshield.web.accounts.models import Membership
 from civicshield.web.accounts.services import NotAllowed
 from civicshield.web.audit import services as audit
-from civicshield.web.publishing import platforms, rules
-from civicshield.web.publishing.models import Draft, PublishAttempt
+from civicshield.web.publishing import checks, platforms, rules
+from civicshield.web.publishing.models import CheckMode, Draft, PublishAttempt
 from civicshield.web.publishing.services import (
     ERROR_CANNOT_PUBLISH,
     _record,
@@ -42,6 +42,7 @@ ERROR_UNCONFIRMED = (
     "retries for a short time). Look at the account: if the post is not there, edit and "
     "schedule it again."
 )
+ERROR_EDIT_BLOCKED = "The new text did not pass the checks: {details}"
 ERROR_DELETED_OR_EDITED = "Only a published post can be deleted or edited from here."
 
 
@@ -209,10 +210,32 @@ def post_delete(*, member: Membership, draft: Draft) -> Draft:
     return draft
 
 
+def _check_new_text(draft: Draft, text: str) -> None:
+    """The text checks, on the new text of a published post: a blocking finding stops the edit."""
+    office_settings = checks.check_settings_for(draft.office)
+    found = {
+        "privacy": checks.privacy_findings(
+            text,
+            private_names=office_settings.private_names,
+            allowed=office_settings.allowed_details,
+        ),
+        "links": checks.link_findings(text, own_domains=draft.office.own_domains),
+    }
+    blocking = [
+        f.detail
+        for check, findings in found.items()
+        for f in findings
+        if getattr(office_settings, check) == CheckMode.BLOCK
+    ]
+    if blocking:
+        raise ValidationError(ERROR_EDIT_BLOCKED.format(details=" ".join(blocking)))
+
+
 def post_edit(*, member: Membership, draft: Draft, text: str) -> Draft:
     """Change a published post's text on the platform (Mastodon only; audited)."""
 
     _require(member, draft)
+    _check_new_text(draft, text.strip())
     try:
         post = platforms.connector_for(draft.account).edit(draft.platform_id, text.strip())
     except ConnectorError as exc:

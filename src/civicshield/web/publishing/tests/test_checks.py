@@ -180,3 +180,13 @@ def test_tone_uses_the_abuse_classifier(cast, account, draft, monkeypatch):
 )
 def test_character_counts_follow_each_platform(text, platform, count):
     assert checks.character_count(text, platform) == count
+
+
+def test_tone_with_the_real_classifier(cast, account):
+    hostile = services.draft_create(
+        member=cast.volunteer, account=account, text="The council are useless idiots, shut up"
+    )
+    tone = checks.run_checks(hostile).by_check()["tone"]
+    assert tone.available and tone.findings and "idiots" in tone.findings[0].detail
+    calm = services.draft_create(member=cast.volunteer, account=account, text="Surgery on Friday")
+    assert checks.run_checks(calm).by_check()["tone"].findings == ()

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from civicshield.web.audit.models import AuditEntry
@@ -188,6 +189,8 @@ def test_delete_and_edit_a_published_post_are_audited(cast, server):
     draft = _scheduled(cast, _account(cast, server, Platform.MASTODON))
     publish.draft_publish(draft_id=draft.pk)
     draft.refresh_from_db()
+    with pytest.raises(ValidationError, match="did not pass the checks"):
+        publish.post_edit(member=cast.comms, draft=draft, text="Ring 07700 900123 instead")
     publish.post_edit(member=cast.comms, draft=draft, text="Surgery on Saturday.")
     assert server.recorder.statuses[draft.platform_id]["text"] == "Surgery on Saturday."
     publish.post_delete(member=cast.comms, draft=draft)
