@@ -34,6 +34,9 @@ ERROR_CANNOT_MANAGE = "Only the representative or office manager may manage conn
 ERROR_OAUTH_STATE = "That sign-in link has expired or was not started here: start again."
 ERROR_APPROVER_ROLES = "Choose at least one role that may approve posts."
 ERROR_APPROVALS = "Between 1 and 5 approvals."
+ERROR_SIGN_OFF_NEEDS_REPRESENTATIVE = (
+    "The representative's sign-off is asked for, so the representative must be an approver."
+)
 
 
 def _require_manage(member: Membership) -> None:
@@ -222,6 +225,9 @@ def policy_update(
         raise ValidationError(ERROR_APPROVER_ROLES)
     if not 1 <= approvals_required <= 5:
         raise ValidationError(ERROR_APPROVALS)
+    if representative_sign_off != ApprovalPolicy.SignOff.NEVER and "representative" not in roles:
+        # Otherwise no post needing the sign-off could ever be approved.
+        raise ValidationError(ERROR_SIGN_OFF_NEEDS_REPRESENTATIVE)
     policy = rules.policy_for(account)
     policy.approvals_required = approvals_required
     policy.approver_roles = roles

@@ -178,3 +178,14 @@ def test_versions_and_comments_are_kept(cast, account, draft):
     ]
     assert draft.comments.get().version == 2
     assert AuditEntry.objects.filter(action="publishing.draft.commented").exists()
+
+
+def test_a_policy_asking_for_sign_off_must_let_the_representative_approve(cast, account):
+    with pytest.raises(ValidationError) as caught:
+        _policy(
+            cast,
+            account,
+            approver_roles=["office_manager"],
+            representative_sign_off=ApprovalPolicy.SignOff.ALWAYS,
+        )
+    assert caught.value.messages == [connections.ERROR_SIGN_OFF_NEEDS_REPRESENTATIVE]
