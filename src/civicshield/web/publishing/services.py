@@ -200,6 +200,7 @@ def draft_image_update(
     _require_draft(member, draft.account)
     if draft.state not in EDITABLE:
         raise _state_error(draft)
+    image_id = image.pk  # kept for the audit entry: a deleted row has no pk
     if remove:
         image.delete()
     else:
@@ -210,7 +211,7 @@ def draft_image_update(
         "image_removed" if remove else "image_described",
         member=member,
         draft=draft,
-        image_id=image.pk,
+        image_id=image_id,
     )
 
 

@@ -190,3 +190,14 @@ def test_tone_with_the_real_classifier(cast, account):
     assert tone.available and tone.findings and "idiots" in tone.findings[0].detail
     calm = services.draft_create(member=cast.volunteer, account=account, text="Surgery on Friday")
     assert checks.run_checks(calm).by_check()["tone"].findings == ()
+
+
+def test_removing_a_photo_is_audited_with_its_id(cast, account, draft):
+    image = services.draft_image_add(
+        member=cast.volunteer, draft=draft, data=geotagged_jpeg(), filename="a.jpg", alt_text="x"
+    )
+    image_id = image.pk
+    services.draft_image_update(member=cast.volunteer, image=image, remove=True)
+    entry = AuditEntry.objects.get(action="publishing.draft.image_removed")
+    assert entry.details["image_id"] == image_id
+    assert Draft.objects.get(pk=draft.pk).images.count() == 0
