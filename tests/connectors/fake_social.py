@@ -9,8 +9,9 @@ the connectors read, with tokens replaced by placeholders. It listens on 127.0.0
 Behaviours modelled because the tests depend on them:
 * Mastodon: a second ``POST /api/v1/statuses`` with the same ``Idempotency-Key`` returns the
   first status instead of creating another (documented for that endpoint).
-* PDS: ``createRecord`` with an ``rkey`` that already exists is refused with HTTP 400, and
-  ``getRecord`` for a missing key answers 400 ``RecordNotFound`` (as the reference PDS does).
+* PDS: ``createRecord`` with an ``rkey`` that already exists is refused with HTTP 500 and
+  ``getRecord`` for a missing key answers 400 ``RecordNotFound``, as the reference PDS
+  (@atproto/dev-env 0.6.7, see test_bluesky_pds.py) did when tried.
 """
 
 from __future__ import annotations
@@ -381,8 +382,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 rec.actions.append(("create", data))
                 return self._json(200, {"uri": uri, "cid": CID})
             if uri in rec.records:
+                # What the reference PDS (@atproto/dev-env 0.6.7) answered when tried here.
                 return self._json(
-                    400, {"error": "InvalidRequest", "message": f"Record already exists: {uri}"}
+                    500, {"error": "InternalServerError", "message": "Internal Server Error"}
                 )
             rec.records[uri] = data["record"]
             return self._json(200, {"uri": uri, "cid": CID, "validationStatus": "valid"})

@@ -11,8 +11,9 @@ call, and the post is created under exactly that key. Reconciling after a crash 
 ``com.atproto.repo.getRecord`` for that key, not a search of the account's recent posts:
 
 * found -> the earlier try reached the PDS; use that post;
-* not found -> nothing was written; create it (and if the create is refused because the key
-  exists after all, a race with the first try, read it back).
+* not found -> nothing was written; create it (and if the create fails, look the key up once
+  more: a real PDS, @atproto/pds 0.4 via @atproto/dev-env 0.6.7, answers a duplicate record
+  key with HTTP 500, so only reading the record tells "already there" from "failed").
 
 Direct messages live on a separate chat service (``chat.bsky.*``) and are not read here;
 ``fetch_mentions`` returns mentions and replies (``is_direct_message`` is always False).
@@ -167,16 +168,16 @@ class BlueskyConnector:
         )
         try:
             created: Any = api.app.bsky.feed.post.create(self._did, record, rkey=idempotency_key)
-        except BadRequestError as exc:
-            # The key is taken: the first try got through after all. Read it back.
-            existing = self.find_published(idempotency_key)
+        except AtProtocolError as exc:
+            # Refused or lost. If the key is taken, the first try got through after all: read
+            # it back. (The reference PDS answers a duplicate key with HTTP 500, not a
+            # conflict, so the error's type cannot tell us; the record can.)
+            try:
+                existing = self.find_published(idempotency_key)
+            except ConnectorError:
+                existing = None
             if existing is not None:
                 return existing
-            raise ConnectorError(
-                ERROR_BLUESKY_REFUSED.format(status=_status(exc) or "?"), retryable=False
-            ) from exc
-        except AtProtocolError as exc:
-            # Unknown whether it got through: the app's retry looks it up before posting.
             raise _convert(exc) from exc
         return PublishedPost(str(created.uri), self._post_url(str(created.uri)))
 
