@@ -29,6 +29,9 @@ from civicshield.web.publishing.models import (
 ERROR_CANNOT_DRAFT = "You may not write posts for this account."
 ERROR_CANNOT_APPROVE = "You are not one of the approvers for this account."
 ERROR_OWN_DRAFT = "Nobody may approve a post they wrote or edited: ask another approver."
+ERROR_CHANGED_WHILE_READING = (
+    "The post was changed while you were reading it: read the new version, then approve."
+)
 ERROR_ALREADY_APPROVED = "You have already approved this version."
 ERROR_CANNOT_PUBLISH = "You may not schedule or publish posts for this account."
 ERROR_WRONG_STATE = "This post is {state}: that cannot be done now."
@@ -260,11 +263,12 @@ def draft_submit(*, member: Membership, draft: Draft) -> Draft:
 
 
 @transaction.atomic
-def draft_approve(*, member: Membership, draft: Draft) -> Draft:
+def draft_approve(*, member: Membership, draft: Draft, version: int | None = None) -> Draft:
     """Approve the current version. Once the policy is met, the draft is approved.
 
     Refused for: people who are not the account's approvers, anyone who wrote or edited the
-    draft, and a second approval of the same version by the same person. When the policy asks
+    draft, a second approval of the same version by the same person, and (given ``version``,
+    the version the approver read) a version that has changed since. When the policy asks
     for the representative's sign-off, other approvals count but the draft stays in review
     until the representative has approved this version too.
     """
@@ -273,6 +277,9 @@ def draft_approve(*, member: Membership, draft: Draft) -> Draft:
         raise _state_error(draft)
     if not rules.may_approve(member, draft.account):
         raise NotAllowed(ERROR_CANNOT_APPROVE)
+    if version is not None and version != draft.version:
+        # Someone edited it while the approver was reading: approve only what was read.
+        raise ValidationError(ERROR_CHANGED_WHILE_READING)
     if member.user_id in rules.contributors(draft):
         raise NotAllowed(ERROR_OWN_DRAFT)
     if draft.approvals.filter(approver=member, version=draft.version).exists():

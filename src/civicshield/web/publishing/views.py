@@ -173,7 +173,11 @@ def _act_submit(request: MemberRequest, draft: Draft) -> str:
 
 
 def _act_approve(request: MemberRequest, draft: Draft) -> str:
-    draft = services.draft_approve(member=request.member, draft=draft)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    draft = services.draft_approve(member=request.member, draft=draft, version=version)
     if draft.state == Draft.State.APPROVED:
         return "Approved: the post can now be scheduled."
     return "Your approval is recorded. Still needed: " + "; ".join(

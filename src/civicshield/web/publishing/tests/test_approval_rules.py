@@ -189,3 +189,14 @@ def test_a_policy_asking_for_sign_off_must_let_the_representative_approve(cast, 
             representative_sign_off=ApprovalPolicy.SignOff.ALWAYS,
         )
     assert caught.value.messages == [connections.ERROR_SIGN_OFF_NEEDS_REPRESENTATIVE]
+
+
+def test_it_refuses_to_approve_a_version_changed_while_reading(cast, account, in_review):
+    _policy(cast, account)
+    read = in_review.version
+    services.draft_edit(member=cast.volunteer, draft=in_review, text="Changed meanwhile")
+    with pytest.raises(ValidationError) as caught:
+        services.draft_approve(member=cast.manager, draft=in_review, version=read)
+    assert caught.value.messages == [services.ERROR_CHANGED_WHILE_READING]
+    approved = services.draft_approve(member=cast.manager, draft=in_review, version=read + 1)
+    assert approved.state == Draft.State.APPROVED
