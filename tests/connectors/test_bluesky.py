@@ -101,3 +101,12 @@ def test_profile_mute_block_report(connector, server):
     assert kinds == ["mute", "create", "report"]
     assert server.recorder.actions[1][1]["record"]["subject"] == "did:plc:troll"
     assert "3kabc" in server.recorder.actions[2][1]["reason"]
+
+
+def test_an_unexpected_sdk_error_never_passes_its_text_on():
+    def broken():
+        raise ValueError("bad session {'accessJwt': 'leaked-jwt'}")
+
+    with pytest.raises(ConnectorError) as caught:
+        bluesky._call(broken)
+    assert str(caught.value) == bluesky.ERROR_BLUESKY_UNEXPECTED

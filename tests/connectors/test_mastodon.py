@@ -135,3 +135,12 @@ def test_a_bad_token_is_a_plain_error_without_the_token(server):
     assert str(caught.value) == mastodon.ERROR_MASTODON_SIGNED_OUT
     assert caught.value.retryable is False
     assert "wrong-token-value" not in repr(connector)
+
+
+def test_an_unexpected_sdk_error_never_passes_its_text_on():
+    def broken():
+        raise ValueError("could not parse {'access_token': 'leaked-token-123'}")
+
+    with pytest.raises(ConnectorError) as caught:
+        mastodon._call(broken)
+    assert str(caught.value) == mastodon.ERROR_MASTODON_UNEXPECTED

@@ -54,6 +54,7 @@ __all__ = [
     "ERROR_BLUESKY_BAD_KEY",
     "ERROR_BLUESKY_REFUSED",
     "ERROR_BLUESKY_SIGNED_OUT",
+    "ERROR_BLUESKY_UNEXPECTED",
     "ERROR_BLUESKY_UNREACHABLE",
     "BlueskyConnector",
 ]
@@ -64,6 +65,7 @@ ERROR_BLUESKY_SIGNED_OUT = (
     "Bluesky did not accept the handle and app password: check them, or make a new app password."
 )
 ERROR_BLUESKY_REFUSED = "Bluesky refused the request (HTTP {status})."
+ERROR_BLUESKY_UNEXPECTED = "Bluesky answered something CivicShield could not read."
 ERROR_BLUESKY_BAD_KEY = "The publishing key is not a Bluesky record key (TID)."
 
 T = TypeVar("T")
@@ -96,6 +98,8 @@ def _call(action: Callable[[], T]) -> T:
         return action()
     except AtProtocolError as exc:
         raise _convert(exc) from exc
+    except Exception as exc:  # noqa: BLE001 - a parsing error's text may quote a session token
+        raise ConnectorError(ERROR_BLUESKY_UNEXPECTED, retryable=True) from exc
 
 
 def _utc(value: str | None) -> dt.datetime | None:

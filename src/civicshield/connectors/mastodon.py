@@ -37,6 +37,7 @@ from civicshield.connectors.publishing import (
 __all__ = [
     "ERROR_MASTODON_REFUSED",
     "ERROR_MASTODON_SIGNED_OUT",
+    "ERROR_MASTODON_UNEXPECTED",
     "ERROR_MASTODON_UNREACHABLE",
     "SCOPES",
     "MastodonConnector",
@@ -52,6 +53,7 @@ ERROR_MASTODON_SIGNED_OUT = (
     "Mastodon no longer accepts CivicShield's sign-in for this account: reconnect it."
 )
 ERROR_MASTODON_REFUSED = "Mastodon refused the request (HTTP {status})."
+ERROR_MASTODON_UNEXPECTED = "Mastodon answered something CivicShield could not read."
 ERROR_MASTODON_BUSY = "Mastodon asked CivicShield to slow down; it will be tried again."
 
 T = TypeVar("T")
@@ -82,6 +84,8 @@ def _call(action: Callable[[], T]) -> T:
         raise ConnectorError(ERROR_MASTODON_REFUSED.format(status=status), retryable=False) from exc
     except MastodonError as exc:
         raise ConnectorError(ERROR_MASTODON_UNREACHABLE, retryable=True) from exc
+    except Exception as exc:  # noqa: BLE001 - an SDK bug's text may quote a response (tokens)
+        raise ConnectorError(ERROR_MASTODON_UNEXPECTED, retryable=True) from exc
 
 
 class _TextOnly(html.parser.HTMLParser):
