@@ -169,6 +169,10 @@ class Draft(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=1)
     scheduled_for = models.DateTimeField(null=True, blank=True)
+    # Who scheduled it: the person the audit log names for the post the job then makes.
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     platform_id = models.CharField(max_length=300, blank=True, default="")
     platform_url = models.URLField(max_length=500, blank=True, default="")

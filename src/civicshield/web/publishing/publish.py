@@ -51,11 +51,13 @@ def after_platform_call(post: PublishedPost) -> None:
 
 
 def _audit_draft(action: str, draft: Draft, **details: object) -> None:
+    # The job acts for the person who scheduled the post: the log names them.
+    scheduler = draft.scheduled_by
     audit.record(
         action=f"publishing.draft.{action}",
         office=draft.office,
-        actor=None,
-        actor_label="publishing job",
+        actor=scheduler,
+        actor_label=f"{scheduler.email} (publishing job)" if scheduler else "publishing job",
         target=draft,
         details={"account_id": draft.account_id, "version": draft.version, **details},
     )
@@ -65,7 +67,9 @@ def _claim(draft_id: int) -> tuple[Draft, PublishAttempt] | None:
     """Step 1: move a due draft to ``publishing`` and make sure its attempt row exists."""
     with transaction.atomic():
         draft = (
-            Draft.objects.select_for_update().select_related("account", "office").get(pk=draft_id)
+            Draft.objects.select_for_update()
+            .select_related("account", "office", "scheduled_by")
+            .get(pk=draft_id)
         )
         if draft.state == Draft.State.SCHEDULED:
             if draft.office.publishing_paused or not draft.account.is_active:
@@ -107,7 +111,12 @@ def _finish(draft: Draft, attempt: PublishAttempt, post: PublishedPost) -> None:
         audit.record(
             action="publishing.account.used",
             office=draft.office,
-            actor_label="publishing job",
+            actor=draft.scheduled_by,
+            actor_label=(
+                f"{draft.scheduled_by.email} (publishing job)"
+                if draft.scheduled_by
+                else "publishing job"
+            ),
             target=draft.account,
             details={"account_id": draft.account_id, "draft_id": draft.pk, "what": "publish"},
         )

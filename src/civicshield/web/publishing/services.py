@@ -397,6 +397,7 @@ def draft_schedule(*, member: Membership, draft: Draft, when: dt.datetime | None
     _check_length(draft)
     draft.state = Draft.State.SCHEDULED
     draft.scheduled_for = when or now
+    draft.scheduled_by = member.user
     draft.updated = now
     draft.save()
     _record("scheduled", member=member, draft=draft, when=draft.scheduled_for.isoformat())

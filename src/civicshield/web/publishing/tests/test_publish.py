@@ -91,7 +91,9 @@ def test_it_publishes_once_through_the_job(cast, server, platform):
     assert draft.platform_id and draft.platform_url
     assert server.recorder.posts == 1
     assert len(server.recorder.media) == 1
-    assert AuditEntry.objects.filter(action="publishing.draft.published").count() == 1
+    published = AuditEntry.objects.get(action="publishing.draft.published")
+    assert published.actor == cast.comms.user  # who scheduled it: "who posted"
+    assert published.actor_label == f"{cast.comms.user.email} (publishing job)"
     assert AuditEntry.objects.filter(action="publishing.account.used").count() == 1
 
 
