@@ -1,14 +1,13 @@
-"""What every connector shares: settings, the errors they raise, the small interfaces apps use.
+"""What every connector shares: the settings they take and the errors they raise.
 
-The Django apps talk to outside systems only through these types, so a test (or a new provider) can
-stand in for a real server by implementing a Protocol below; nothing here imports a platform SDK.
+The Django apps talk to outside systems only through these types and the connectors' small
+interfaces (``imap.MailSource`` for the watcher), so a test or a new provider can stand in for a
+real server; nothing here imports a platform SDK.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 # Error texts are constants so tests (and the web app) can match them exactly.
 WRONG_PASSWORD = (
@@ -139,27 +138,3 @@ class SmtpSettings:
             f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, "
             f"security={self.security!r})"
         )
-
-
-@runtime_checkable
-class MailSource(Protocol):
-    """A mailbox the watcher can read and mark. ``ImapMailbox`` is the real one.
-
-    A fake for tests implements these four methods over a list of byte strings.
-    """
-
-    def fetch_new(self, cursor: object | None) -> tuple[Sequence[object], object]:
-        """Messages newer than ``cursor`` and the cursor to store afterwards."""
-        ...
-
-    def tag(self, uid: int, keyword: str) -> None:
-        """Attach a keyword (a label the mail program shows or filters on) to one message."""
-        ...
-
-    def move(self, uid: int, folder: str) -> None:
-        """Move one message into ``folder``, creating the folder when missing."""
-        ...
-
-    def wait_for_new(self, timeout: float) -> bool:
-        """Block until new mail may have arrived (True) or ``timeout`` seconds passed (False)."""
-        ...

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -146,6 +146,29 @@ class WatchResult:
     def errors(self) -> tuple[WatchedMessage, ...]:
         """The messages that could not be handled."""
         return tuple(m for m in self.messages if m.error)
+
+
+class MailSource(Protocol):
+    """What ``watch_once`` needs from a mailbox. ``ImapMailbox`` is the real one; a fake for
+    tests implements these four methods over a list of messages."""
+
+    def fetch_new(
+        self, cursor: ImapCursor | None, *, limit: int | None = None
+    ) -> tuple[list[FetchedMessage], ImapCursor]:
+        """Messages after ``cursor``, oldest first, and the cursor to store afterwards."""
+        ...
+
+    def tag(self, uid: int, keyword: str) -> None:
+        """Attach a keyword (a label mail programs can show and filter on) to one message."""
+        ...
+
+    def move(self, uid: int, folder: str) -> str:
+        """Move one message into ``folder`` (created if missing); return the folder's name."""
+        ...
+
+    def wait_for_new(self, timeout: float, cursor: ImapCursor | None = None) -> bool:
+        """Block until new mail may have arrived (True) or ``timeout`` seconds passed (False)."""
+        ...
 
 
 def _flag_text(flag: bytes | str) -> str:
@@ -553,7 +576,7 @@ def _verdict_of(result: object) -> str:
 
 
 def watch_once(
-    mailbox: ImapMailbox,
+    mailbox: MailSource,
     cursor: ImapCursor | None,
     scan: Callable[[bytes], object],
     move_phishing: bool,
@@ -594,7 +617,7 @@ def watch_once(
 
 
 def _watch_one(
-    mailbox: ImapMailbox,
+    mailbox: MailSource,
     message: FetchedMessage,
     scan: Callable[[bytes], object],
     move_phishing: bool,
@@ -663,3 +686,7 @@ def _message_id(raw: bytes) -> str:
         return str(headers.get("Message-ID", "")).strip()
     except Exception:  # noqa: BLE001 - a missing id is only cosmetic
         return ""
+
+
+if TYPE_CHECKING:  # the real mailbox must satisfy the interface the watcher is written against
+    _check: type[MailSource] = ImapMailbox
