@@ -19,6 +19,7 @@ Facts behind the choices (see /work/shared/research/test-servers.md):
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import secrets
@@ -145,6 +146,10 @@ def _accounts() -> tuple[str, str, str, int, int]:
 
 def _config(root: Path, imap_port: int, sieve_port: int, accounts: tuple[str, ...]) -> str:
     login_user, internal_user, _mail_user, uid, gid = accounts
+    # Run as an ordinary user, Dovecot cannot hand its sockets to the "dovecot" group.
+    internal_group = (
+        f"default_internal_group = {grp.getgrgid(gid).gr_name}\n" if os.geteuid() != 0 else ""
+    )
     return f"""\
 # Private test instance: everything lives under {root}.
 instance_name = civicshield-test-{root.name}
@@ -160,7 +165,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = {login_user}
 default_internal_user = {internal_user}
-first_valid_uid = {min(uid, 100)}
+{internal_group}first_valid_uid = {min(uid, 100)}
 first_valid_gid = 0
 mail_location = maildir:~/Maildir
 mailbox_list_index = yes
@@ -176,7 +181,12 @@ namespace inbox {{
   inbox = yes
   separator = /
 }}
+# No chroot: an ordinary user cannot chroot, and a throw-away loopback server gains nothing.
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {imap_port}
@@ -186,6 +196,7 @@ service imap-login {{
   }}
 }}
 service managesieve-login {{
+  chroot =
   inet_listener sieve {{
     address = 127.0.0.1
     port = {sieve_port}
@@ -269,8 +280,12 @@ def _accepts(port: int) -> bool:
         return False
 
 
-def stop_dovecot(server: DovecotServer, *, timeout: float = 10.0) -> None:
-    """Stop the master by the PID in master.pid, wait for it to go, and delete its folder."""
+def stop_dovecot(server: DovecotServer, *, timeout: float = 20.0) -> None:
+    """Stop the master by the PID in master.pid, wait for it to go, and delete its folder.
+
+    Dovecot's master takes a few seconds to exit after SIGTERM (about 6 s here, after its
+    children are long gone); that happens once per test session.
+    """
     pid = server.pid
     pid_file = server.root / "run" / "master.pid"
     if not pid and pid_file.exists():
@@ -280,15 +295,29 @@ def stop_dovecot(server: DovecotServer, *, timeout: float = 10.0) -> None:
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _alive(pid):
                 break
             time.sleep(0.05)
         else:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     shutil.rmtree(server.root, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """True while the process runs. A zombie counts as gone: the daemonised master's parent is
+    PID 1, which may take a while to reap it, and a zombie holds no ports or files."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
 
 @contextlib.contextmanager
