@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -50,8 +50,11 @@ SUSPICIOUS_FOLDER = "Suspicious"
 
 SCAN_FAILED = "This email could not be checked ({reason}); it was left where it was."
 MESSAGE_UNREADABLE = "The server did not return this email's content; it was left where it was."
-MAILBOX_GONE_PREFIX = "Stopped at this email because the mailbox connection failed"
-MAILBOX_GONE = MAILBOX_GONE_PREFIX + ": {reason}"
+MAILBOX_GONE = "Stopped at this email because the mailbox connection failed: {reason}"
+ACTION_FAILED = "This email was checked, but the server refused to mark or move it: {reason}"
+
+WATCH_BATCH = 100
+"""How many messages one ``watch_once`` call handles at most (bounded memory per run)."""
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -141,6 +144,9 @@ class WatchResult:
     """Store this; pass it to the next run."""
     messages: tuple[WatchedMessage, ...]
     """One entry per new message, oldest first."""
+    more: bool = False
+    """True when more new mail is waiting (the batch limit was reached, or the run stopped
+    early): call ``watch_once`` again with ``cursor``."""
 
     @property
     def errors(self) -> tuple[WatchedMessage, ...]:
@@ -150,7 +156,12 @@ class WatchResult:
 
 class MailSource(Protocol):
     """What ``watch_once`` needs from a mailbox. ``ImapMailbox`` is the real one; a fake for
-    tests implements these four methods over a list of messages."""
+    tests implements these methods over a list of messages."""
+
+    @property
+    def supports_keywords(self) -> bool:
+        """Whether the folder accepts keywords of our own (IMAP PERMANENTFLAGS has ``\\*``)."""
+        ...
 
     def fetch_new(
         self, cursor: ImapCursor | None, *, limit: int | None = None
@@ -194,6 +205,7 @@ class ImapMailbox:
         """``"idle"`` or ``"poll"``: how the last ``wait_for_new`` waited (for logs and tests)."""
         self._client: imapclient.IMAPClient | None = None
         self._uidvalidity = 0
+        self._supports_keywords = True
         self._known_folders: set[str] = set()
 
     # -- connection -------------------------------------------------------------------------
@@ -267,6 +279,16 @@ class ImapMailbox:
     def _select(self) -> None:
         info = self.client.select_folder(self.settings.folder)
         self._uidvalidity = int(info[b"UIDVALIDITY"])
+        self._supports_keywords = b"\\*" in tuple(info.get(b"PERMANENTFLAGS", ()))
+
+    @property
+    def supports_keywords(self) -> bool:
+        """Whether the folder accepts keywords of our own (IMAP PERMANENTFLAGS has ``\\*``).
+
+        Dovecot, Gmail and most servers do; some Exchange servers do not, and then the watcher
+        relies on the cursor alone.
+        """
+        return self._supports_keywords
 
     @property
     def uidvalidity(self) -> int:
@@ -582,7 +604,7 @@ def watch_once(
     move_phishing: bool,
     *,
     suspicious_folder: str = SUSPICIOUS_FOLDER,
-    limit: int | None = None,
+    limit: int | None = WATCH_BATCH,
 ) -> WatchResult:
     """Scan each new message once, tag it, move phishing if wanted; report per message.
 
@@ -590,14 +612,17 @@ def watch_once(
     ``clean``) or an object with a ``verdict`` attribute (e.g. the mail analysis result, which is
     then passed back in ``WatchedMessage.analysis``).
 
-    1. Fetch everything after ``cursor``.
+    1. Fetch up to ``limit`` messages after ``cursor`` (``WatchResult.more`` says whether to
+       call again at once: a first run over a big mailbox goes in slices).
     2. Skip messages already carrying ``$CivicShieldScanned`` (after a UIDVALIDITY change, or when
        two watchers share a mailbox).
     3. Scan; a scan that raises, or a message the server returned empty, is reported and left
        alone, and the run goes on (the cursor moves past it, so one poison email cannot block
        the mailbox forever).
-    4. Tag ``$CivicShieldScanned`` plus ``$CivicShieldPhishing``/``$CivicShieldSuspicious``; move
-       phishing to ``suspicious_folder`` when ``move_phishing``.
+    4. Tag the verdict keyword, then ``$CivicShieldScanned`` (servers that allow no keywords,
+       such as some Exchange servers, are not tagged: the cursor alone prevents rescans), and
+       move phishing to ``suspicious_folder`` when ``move_phishing``. A command the server
+       refuses for one message is reported on that message and the run goes on.
     5. If the connection itself fails, stop: the returned cursor ends at the last message fully
        handled, so the next run picks up the rest.
     """
@@ -605,15 +630,36 @@ def watch_once(
     same_folder = cursor is not None and cursor.uidvalidity == full_cursor.uidvalidity
     handled_up_to = cursor.last_uid if cursor is not None and same_folder else 0
     results: list[WatchedMessage] = []
+    stopped = False
     for message in fetched:
-        outcome = _watch_one(mailbox, message, scan, move_phishing, suspicious_folder)
-        results.append(outcome)
-        if outcome.error and outcome.error.startswith(MAILBOX_GONE_PREFIX):
+        try:
+            outcome = _watch_one(mailbox, message, scan, move_phishing, suspicious_folder)
+        except ServerUnreachable as exc:
+            results.append(_failed(message, MAILBOX_GONE.format(reason=exc)))
+            stopped = True
             break
+        results.append(outcome)
         handled_up_to = message.uid
-    else:
+    if not stopped:
         handled_up_to = max(handled_up_to, full_cursor.last_uid)
-    return WatchResult(ImapCursor(full_cursor.uidvalidity, handled_up_to), tuple(results))
+    more = stopped or (limit is not None and len(fetched) >= limit)
+    return WatchResult(
+        ImapCursor(full_cursor.uidvalidity, handled_up_to), tuple(results), more=more
+    )
+
+
+def _failed(message: FetchedMessage, error: str, **done: Any) -> WatchedMessage:
+    fields: dict[str, Any] = {
+        "verdict": None,
+        "analysis": None,
+        "tagged": (),
+        "moved_to": None,
+        "skipped": False,
+    }
+    fields.update(done)
+    return WatchedMessage(
+        uid=message.uid, message_id=_message_id(message.raw), error=error, **fields
+    )
 
 
 def _watch_one(
@@ -623,6 +669,7 @@ def _watch_one(
     move_phishing: bool,
     suspicious_folder: str,
 ) -> WatchedMessage:
+    """Handle one message. Raises ServerUnreachable only when the connection is gone."""
     message_id = _message_id(message.raw)
     if SCANNED in message.flags:
         moved_to = None
@@ -630,32 +677,23 @@ def _watch_one(
             # Tagged on an earlier run whose move failed: finish the job now.
             try:
                 moved_to = mailbox.move(message.uid, suspicious_folder)
+            except ServerUnreachable:
+                raise
             except ConnectorError as exc:
-                return WatchedMessage(
-                    message.uid,
-                    message_id,
-                    None,
-                    None,
-                    (),
-                    None,
-                    True,
-                    MAILBOX_GONE.format(reason=exc),
-                )
+                return _failed(message, ACTION_FAILED.format(reason=exc), skipped=True)
         return WatchedMessage(message.uid, message_id, None, None, (), moved_to, True, None)
     if not message.raw:
-        return WatchedMessage(
-            message.uid, message_id, None, None, (), None, False, MESSAGE_UNREADABLE
-        )
+        return _failed(message, MESSAGE_UNREADABLE)
     try:
         analysis = scan(message.raw)
         verdict = _verdict_of(analysis)
     except Exception as exc:  # noqa: BLE001 - one unreadable email must not stop the watcher
-        return WatchedMessage(
-            message.uid, message_id, None, None, (), None, False, SCAN_FAILED.format(reason=exc)
-        )
+        return _failed(message, SCAN_FAILED.format(reason=exc))
     # The verdict keyword goes on before the scanned keyword, and the move comes last, so an
     # interrupted run never leaves a message marked scanned without its verdict.
     tags = {"phishing": [PHISHING], "suspicious": [SUSPICIOUS]}.get(verdict, []) + [SCANNED]
+    if not mailbox.supports_keywords:
+        tags = []
     done: list[str] = []
     moved_to = None
     try:
@@ -664,16 +702,15 @@ def _watch_one(
             done.append(keyword)
         if verdict == "phishing" and move_phishing:
             moved_to = mailbox.move(message.uid, suspicious_folder)
+    except ServerUnreachable:
+        raise
     except ConnectorError as exc:
-        return WatchedMessage(
-            message.uid,
-            message_id,
-            verdict,
-            analysis,
-            tuple(done),
-            None,
-            False,
-            MAILBOX_GONE.format(reason=exc),
+        return _failed(
+            message,
+            ACTION_FAILED.format(reason=exc),
+            verdict=verdict,
+            analysis=analysis,
+            tagged=tuple(done),
         )
     return WatchedMessage(
         message.uid, message_id, verdict, analysis, tuple(done), moved_to, False, None
