@@ -7,6 +7,7 @@ real server; nothing here imports a platform SDK.
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 
 # Error texts are constants so tests (and the web app) can match them exactly.
@@ -23,6 +24,17 @@ TLS_FAILED = (
     "Check the port and the encryption setting (SSL/TLS or STARTTLS)."
 )
 PROTOCOL_FAILED = "The server {host} answered something unexpected: {reason}"
+UNTRUSTED_CERTIFICATE = "the server's certificate is not trusted: {why}"
+NOT_TLS = "the server did not answer in TLS on this port"
+
+
+def tls_reason(exc: BaseException) -> str:
+    """Plain words for a TLS failure, for the ``reason`` in TLS_FAILED."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return UNTRUSTED_CERTIFICATE.format(why=exc.verify_message or exc.reason)
+    if isinstance(exc, ssl.SSLError) and exc.reason in ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL"):
+        return NOT_TLS
+    return str(exc) or type(exc).__name__
 
 
 class ConnectorError(Exception):

@@ -37,6 +37,7 @@ from civicshield.connectors.base import (
     ProtocolFailed,
     ServerUnreachable,
     TlsFailed,
+    tls_reason,
 )
 
 SCANNED = "$CivicShieldScanned"
@@ -197,8 +198,16 @@ class ImapMailbox:
     Errors are ``ConnectorError`` subclasses whose message a non-expert can act on.
     """
 
-    def __init__(self, settings: MailboxSettings, *, poll_interval: float = 30.0) -> None:
+    def __init__(
+        self,
+        settings: MailboxSettings,
+        *,
+        poll_interval: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.settings = settings
+        self.ssl_context = ssl_context
+        """TLS settings; None trusts the system's certificates (pass one for a private CA)."""
         self.poll_interval = poll_interval
         """Seconds between checks in ``wait_for_new`` when the server does not offer IDLE."""
         self.last_wait_method: str | None = None
@@ -223,13 +232,15 @@ class ImapMailbox:
         Raises ServerUnreachable, TlsFailed, AuthenticationFailed or ProtocolFailed.
         """
         s = self.settings
-        context = ssl.create_default_context()
+        context = self.ssl_context or ssl.create_default_context()
         try:
             client = imapclient.IMAPClient(
                 s.host, port=s.port, ssl=s.use_ssl, ssl_context=context, timeout=s.timeout
             )
         except ssl.SSLError as exc:
-            raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=exc)) from exc
+            raise TlsFailed(
+                TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
+            ) from exc
         except (OSError, IMAPClientError) as exc:
             raise ServerUnreachable(
                 UNREACHABLE.format(host=s.host, port=s.port, reason=_reason(exc))
@@ -240,7 +251,7 @@ class ImapMailbox:
                     client.starttls(context)
                 except (ssl.SSLError, IMAPClientError) as exc:
                     raise TlsFailed(
-                        TLS_FAILED.format(host=s.host, port=s.port, reason=exc)
+                        TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
                     ) from exc
             try:
                 client.login(s.username, s.password)
@@ -496,7 +507,8 @@ def _reason(exc: BaseException) -> str:
 
 def _translate(exc: BaseException, settings: MailboxSettings) -> ConnectorError:
     if isinstance(exc, ssl.SSLError):
-        return TlsFailed(TLS_FAILED.format(host=settings.host, port=settings.port, reason=exc))
+        reason = tls_reason(exc)
+        return TlsFailed(TLS_FAILED.format(host=settings.host, port=settings.port, reason=reason))
     if isinstance(exc, OSError) or isinstance(exc, imapclient.IMAPClient.AbortError):
         return ServerUnreachable(
             UNREACHABLE.format(host=settings.host, port=settings.port, reason=_reason(exc))

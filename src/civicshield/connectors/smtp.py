@@ -23,6 +23,7 @@ from civicshield.connectors.base import (
     ServerUnreachable,
     SmtpSettings,
     TlsFailed,
+    tls_reason,
 )
 
 SEND_REFUSED_TEMPORARILY = (
@@ -95,7 +96,9 @@ def send_message(
         else:
             client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
     except ssl.SSLError as exc:
-        raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=exc)) from exc
+        raise TlsFailed(
+            TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
+        ) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise ServerUnreachable(
             UNREACHABLE.format(host=s.host, port=s.port, reason=_reason(exc))
@@ -105,7 +108,9 @@ def send_message(
             try:
                 client.starttls(context=context)
             except (smtplib.SMTPNotSupportedError, ssl.SSLError) as exc:
-                raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=exc)) from exc
+                raise TlsFailed(
+                    TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
+                ) from exc
         if s.username:
             try:
                 client.login(s.username, s.password)
@@ -129,7 +134,9 @@ def send_message(
             UNREACHABLE.format(host=s.host, port=s.port, reason="the server hung up")
         ) from exc
     except ssl.SSLError as exc:
-        raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=exc)) from exc
+        raise TlsFailed(
+            TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
+        ) from exc
     except OSError as exc:
         raise ServerUnreachable(
             UNREACHABLE.format(host=s.host, port=s.port, reason=_reason(exc))
