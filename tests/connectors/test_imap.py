@@ -20,13 +20,12 @@ from civicshield.connectors.base import (
     ServerUnreachable,
     TlsFailed,
 )
-from civicshield.connectors.imap import (
+from civicshield.connectors.imap import ImapCursor, ImapMailbox
+from civicshield.connectors.watcher import (
     PHISHING,
     SCAN_FAILED,
     SCANNED,
     SUSPICIOUS,
-    ImapCursor,
-    ImapMailbox,
     watch_once,
 )
 from tests.servers.dovecot import free_port

@@ -4,14 +4,13 @@ connection that dies half-way). The real-server behaviour is in test_imap.py."""
 from __future__ import annotations
 
 from civicshield.connectors.base import ProtocolFailed, ServerUnreachable
-from civicshield.connectors.imap import (
+from civicshield.connectors.imap import FetchedMessage, ImapCursor
+from civicshield.connectors.watcher import (
     ACTION_FAILED,
     MAILBOX_GONE,
     MESSAGE_UNREADABLE,
     PHISHING,
     SCANNED,
-    FetchedMessage,
-    ImapCursor,
     MailSource,
     watch_once,
 )

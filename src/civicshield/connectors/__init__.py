@@ -16,21 +16,19 @@ from civicshield.connectors.base import (
 )
 from civicshield.connectors.gmail import GmailClient, audit_gmail
 from civicshield.connectors.graph import ExchangeAdminClient, GraphClient, audit_microsoft365
-from civicshield.connectors.imap import (
+from civicshield.connectors.imap import FetchedMessage, ImapCursor, ImapMailbox
+from civicshield.connectors.ingest import IngestMessage, parse_for_ingest
+from civicshield.connectors.managesieve import SieveAccount, SieveScripts, audit_sieve
+from civicshield.connectors.smtp import MessageRefused, SendResult, send_message
+from civicshield.connectors.watcher import (
     PHISHING,
     SCANNED,
     SUSPICIOUS,
-    FetchedMessage,
-    ImapCursor,
-    ImapMailbox,
-    IngestMessage,
     MailSource,
     WatchedMessage,
     WatchResult,
     watch_once,
 )
-from civicshield.connectors.managesieve import SieveAccount, SieveScripts, audit_sieve
-from civicshield.connectors.smtp import MessageRefused, SendResult, send_message
 
 __all__ = [
     "PHISHING",
@@ -61,6 +59,7 @@ __all__ = [
     "audit_gmail",
     "audit_microsoft365",
     "audit_sieve",
+    "parse_for_ingest",
     "send_message",
     "watch_once",
 ]

@@ -4,24 +4,19 @@ Messages are identified by IMAP UIDs. A UID only means something together with t
 UIDVALIDITY, so the position a job stores between runs is the pair ``ImapCursor(uidvalidity,
 last_uid)``: after a restart the next run starts right after ``last_uid`` (nothing missed, nothing
 fetched twice); if the server renumbered the folder (UIDVALIDITY changed) the cursor restarts at
-the beginning, and the ``$CivicShieldScanned`` keyword keeps scanned mail from being scanned again.
+the beginning, and the watcher's ``$CivicShieldScanned`` keyword (watcher.py) keeps scanned mail
+from being scanned again.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
-import email.utils
-import html
-import re
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
+from typing import ParamSpec, TypeVar
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -39,23 +34,7 @@ from civicshield.connectors.base import (
     TlsFailed,
     tls_reason,
 )
-
-SCANNED = "$CivicShieldScanned"
-"""Keyword on every message the watcher has checked; such messages are never checked again."""
-PHISHING = "$CivicShieldPhishing"
-"""Keyword on messages judged phishing."""
-SUSPICIOUS = "$CivicShieldSuspicious"
-"""Keyword on messages judged suspicious (worth a second look, not moved)."""
-SUSPICIOUS_FOLDER = "Suspicious"
-"""Default folder phishing is moved into when the office wants that."""
-
-SCAN_FAILED = "This email could not be checked ({reason}); it was left where it was."
-MESSAGE_UNREADABLE = "The server did not return this email's content; it was left where it was."
-MAILBOX_GONE = "Stopped at this email because the mailbox connection failed: {reason}"
-ACTION_FAILED = "This email was checked, but the server refused to mark or move it: {reason}"
-
-WATCH_BATCH = 100
-"""How many messages one ``watch_once`` call handles at most (bounded memory per run)."""
+from civicshield.connectors.ingest import IngestMessage, parse_for_ingest
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -91,96 +70,6 @@ class FetchedMessage:
     """Flags and keywords already on the message, e.g. ``\\Seen``, ``$CivicShieldScanned``."""
     internal_date: datetime | None
     """When the server received it (IMAP INTERNALDATE), if known."""
-
-
-@dataclass(frozen=True, slots=True)
-class IngestMessage:
-    """One message from the abuse inbox, parsed into what the triage queue shows."""
-
-    uid: int
-    """The message's UID in the folder."""
-    message_id: str
-    """The Message-ID header (empty if missing); use it to avoid importing the same email twice."""
-    sender: str
-    """The From header as written, e.g. ``"Jo Bloggs" <jo@example.com>``."""
-    subject: str
-    """The Subject header, decoded."""
-    date: datetime | None
-    """The Date header as a timezone-aware time, or None if missing or unreadable."""
-    text: str
-    """The readable body text (plain text part, or the HTML part with tags removed)."""
-    raw: bytes
-    """The original bytes, kept as evidence (hash these, not the parsed text)."""
-    error: str | None = None
-    """Why the message could not be fully parsed, if so; the raw bytes are still there."""
-
-
-@dataclass(frozen=True, slots=True)
-class WatchedMessage:
-    """What the watcher did with one message."""
-
-    uid: int
-    """The message's UID in the watched folder (before any move)."""
-    message_id: str
-    """The Message-ID header, or empty."""
-    verdict: str | None
-    """``phishing``, ``suspicious`` or ``clean`` from the scan; None if skipped or failed."""
-    analysis: object | None
-    """Whatever the scan returned (e.g. the full mail analysis), for the web app to store."""
-    tagged: tuple[str, ...]
-    """Keywords added to the message."""
-    moved_to: str | None
-    """The folder it was moved into, or None if it stayed."""
-    skipped: bool
-    """True if it already carried the scanned keyword and was left alone."""
-    error: str | None
-    """Plain-words reason this message could not be handled, or None."""
-
-
-@dataclass(frozen=True, slots=True)
-class WatchResult:
-    """The outcome of one watcher run over one folder."""
-
-    cursor: ImapCursor
-    """Store this; pass it to the next run."""
-    messages: tuple[WatchedMessage, ...]
-    """One entry per new message, oldest first."""
-    more: bool = False
-    """True when more new mail is waiting (the batch limit was reached, or the run stopped
-    early): call ``watch_once`` again with ``cursor``."""
-
-    @property
-    def errors(self) -> tuple[WatchedMessage, ...]:
-        """The messages that could not be handled."""
-        return tuple(m for m in self.messages if m.error)
-
-
-class MailSource(Protocol):
-    """What ``watch_once`` needs from a mailbox. ``ImapMailbox`` is the real one; a fake for
-    tests implements these methods over a list of messages."""
-
-    @property
-    def supports_keywords(self) -> bool:
-        """Whether the folder accepts keywords of our own (IMAP PERMANENTFLAGS has ``\\*``)."""
-        ...
-
-    def fetch_new(
-        self, cursor: ImapCursor | None, *, limit: int | None = None
-    ) -> tuple[list[FetchedMessage], ImapCursor]:
-        """Messages after ``cursor``, oldest first, and the cursor to store afterwards."""
-        ...
-
-    def tag(self, uid: int, keyword: str) -> None:
-        """Attach a keyword (a label mail programs can show and filter on) to one message."""
-        ...
-
-    def move(self, uid: int, folder: str) -> str:
-        """Move one message into ``folder`` (created if missing); return the folder's name."""
-        ...
-
-    def wait_for_new(self, timeout: float, cursor: ImapCursor | None = None) -> bool:
-        """Block until new mail may have arrived (True) or ``timeout`` seconds passed (False)."""
-        ...
 
 
 def _flag_text(flag: bytes | str) -> str:
@@ -529,213 +418,3 @@ def _quietly_close(client: imapclient.IMAPClient) -> None:
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
-
-
-# -- parsing for the abuse inbox -------------------------------------------------------------
-
-_TAG = re.compile(r"<[^>]+>")
-_DROP = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-
-
-def _html_to_text(markup: str) -> str:
-    text = _DROP.sub(" ", markup)
-    text = re.sub(r"<\s*(br|/p|/div|/li|/tr)\b[^>]*>", "\n", text, flags=re.IGNORECASE)
-    text = html.unescape(_TAG.sub("", text))
-    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
-
-
-def parse_for_ingest(uid: int, raw: bytes) -> IngestMessage:
-    """Parse one raw email into an IngestMessage; never raises (problems go into ``error``)."""
-    try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)  # noqa: S101 - policy.default always builds one
-        problems: list[str] = []
-        message_id = _header(message, "Message-ID", problems).strip()
-        sender = _header(message, "From", problems)
-        subject = _header(message, "Subject", problems)
-        date: datetime | None = None
-        date_text = _header(message, "Date", problems)
-        if date_text:
-            try:
-                date = email.utils.parsedate_to_datetime(date_text)
-                if date.tzinfo is None:
-                    date = None  # "-0000" means the zone is unknown; a naive time would mislead
-            except (TypeError, ValueError):
-                problems.append("the Date header could not be read")
-        text = _body_text(message, problems)
-        return IngestMessage(
-            uid, message_id, sender, subject, date, text, raw, "; ".join(problems) or None
-        )
-    except Exception as exc:  # noqa: BLE001 - one malformed email must not stop the inbox import
-        return IngestMessage(uid, "", "", "", None, "", raw, f"unreadable email: {exc}")
-
-
-def _header(message: EmailMessage, name: str, problems: list[str]) -> str:
-    try:
-        value = message.get(name)
-    except (ValueError, IndexError, TypeError) as exc:
-        problems.append(f"the {name} header could not be read ({exc})")
-        raw_value = message.get_all(name, failobj=[None])
-        return str(raw_value[0] or "")
-    return str(value) if value is not None else ""
-
-
-def _body_text(message: EmailMessage, problems: list[str]) -> str:
-    try:
-        part = message.get_body(preferencelist=("plain", "html"))
-        if part is None:
-            return ""
-        content = part.get_content()
-        if not isinstance(content, str):
-            return ""
-        if part.get_content_subtype() == "html":
-            return _html_to_text(content)
-        return content.strip()
-    except (LookupError, ValueError, UnicodeError, KeyError) as exc:
-        problems.append(f"the body could not be decoded ({exc})")
-        payload = message.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            return payload.decode("utf-8", "replace").strip()
-        return ""
-
-
-# -- the watcher -----------------------------------------------------------------------------
-
-
-def _verdict_of(result: object) -> str:
-    value = result if isinstance(result, str) else getattr(result, "verdict", None)
-    if value is None:
-        raise TypeError("the scan function returned no verdict")
-    return str(getattr(value, "value", value))
-
-
-def watch_once(
-    mailbox: MailSource,
-    cursor: ImapCursor | None,
-    scan: Callable[[bytes], object],
-    move_phishing: bool,
-    *,
-    suspicious_folder: str = SUSPICIOUS_FOLDER,
-    limit: int | None = WATCH_BATCH,
-) -> WatchResult:
-    """Scan each new message once, tag it, move phishing if wanted; report per message.
-
-    ``scan`` gets the raw bytes and returns a verdict string (``phishing``, ``suspicious``,
-    ``clean``) or an object with a ``verdict`` attribute (e.g. the mail analysis result, which is
-    then passed back in ``WatchedMessage.analysis``).
-
-    1. Fetch up to ``limit`` messages after ``cursor`` (``WatchResult.more`` says whether to
-       call again at once: a first run over a big mailbox goes in slices).
-    2. Skip messages already carrying ``$CivicShieldScanned`` (after a UIDVALIDITY change, or when
-       two watchers share a mailbox).
-    3. Scan; a scan that raises, or a message the server returned empty, is reported and left
-       alone, and the run goes on (the cursor moves past it, so one poison email cannot block
-       the mailbox forever).
-    4. Tag the verdict keyword, then ``$CivicShieldScanned`` (servers that allow no keywords,
-       such as some Exchange servers, are not tagged: the cursor alone prevents rescans), and
-       move phishing to ``suspicious_folder`` when ``move_phishing``. A command the server
-       refuses for one message is reported on that message and the run goes on.
-    5. If the connection itself fails, stop: the returned cursor ends at the last message fully
-       handled, so the next run picks up the rest.
-    """
-    fetched, full_cursor = mailbox.fetch_new(cursor, limit=limit)
-    same_folder = cursor is not None and cursor.uidvalidity == full_cursor.uidvalidity
-    handled_up_to = cursor.last_uid if cursor is not None and same_folder else 0
-    results: list[WatchedMessage] = []
-    stopped = False
-    for message in fetched:
-        try:
-            outcome = _watch_one(mailbox, message, scan, move_phishing, suspicious_folder)
-        except ServerUnreachable as exc:
-            results.append(_failed(message, MAILBOX_GONE.format(reason=exc)))
-            stopped = True
-            break
-        results.append(outcome)
-        handled_up_to = message.uid
-    if not stopped:
-        handled_up_to = max(handled_up_to, full_cursor.last_uid)
-    more = stopped or (limit is not None and len(fetched) >= limit)
-    return WatchResult(
-        ImapCursor(full_cursor.uidvalidity, handled_up_to), tuple(results), more=more
-    )
-
-
-def _failed(message: FetchedMessage, error: str, **done: Any) -> WatchedMessage:
-    fields: dict[str, Any] = {
-        "verdict": None,
-        "analysis": None,
-        "tagged": (),
-        "moved_to": None,
-        "skipped": False,
-    }
-    fields.update(done)
-    return WatchedMessage(
-        uid=message.uid, message_id=_message_id(message.raw), error=error, **fields
-    )
-
-
-def _watch_one(
-    mailbox: MailSource,
-    message: FetchedMessage,
-    scan: Callable[[bytes], object],
-    move_phishing: bool,
-    suspicious_folder: str,
-) -> WatchedMessage:
-    """Handle one message. Raises ServerUnreachable only when the connection is gone."""
-    message_id = _message_id(message.raw)
-    if SCANNED in message.flags:
-        moved_to = None
-        if move_phishing and PHISHING in message.flags:
-            # Tagged on an earlier run whose move failed: finish the job now.
-            try:
-                moved_to = mailbox.move(message.uid, suspicious_folder)
-            except ServerUnreachable:
-                raise
-            except ConnectorError as exc:
-                return _failed(message, ACTION_FAILED.format(reason=exc), skipped=True)
-        return WatchedMessage(message.uid, message_id, None, None, (), moved_to, True, None)
-    if not message.raw:
-        return _failed(message, MESSAGE_UNREADABLE)
-    try:
-        analysis = scan(message.raw)
-        verdict = _verdict_of(analysis)
-    except Exception as exc:  # noqa: BLE001 - one unreadable email must not stop the watcher
-        return _failed(message, SCAN_FAILED.format(reason=exc))
-    # The verdict keyword goes on before the scanned keyword, and the move comes last, so an
-    # interrupted run never leaves a message marked scanned without its verdict.
-    tags = {"phishing": [PHISHING], "suspicious": [SUSPICIOUS]}.get(verdict, []) + [SCANNED]
-    if not mailbox.supports_keywords:
-        tags = []
-    done: list[str] = []
-    moved_to = None
-    try:
-        for keyword in tags:
-            mailbox.tag(message.uid, keyword)
-            done.append(keyword)
-        if verdict == "phishing" and move_phishing:
-            moved_to = mailbox.move(message.uid, suspicious_folder)
-    except ServerUnreachable:
-        raise
-    except ConnectorError as exc:
-        return _failed(
-            message,
-            ACTION_FAILED.format(reason=exc),
-            verdict=verdict,
-            analysis=analysis,
-            tagged=tuple(done),
-        )
-    return WatchedMessage(
-        message.uid, message_id, verdict, analysis, tuple(done), moved_to, False, None
-    )
-
-
-def _message_id(raw: bytes) -> str:
-    try:
-        headers = email.message_from_bytes(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
-        return str(headers.get("Message-ID", "")).strip()
-    except Exception:  # noqa: BLE001 - a missing id is only cosmetic
-        return ""
-
-
-if TYPE_CHECKING:  # the real mailbox must satisfy the interface the watcher is written against
-    _check: type[MailSource] = ImapMailbox
