@@ -11,6 +11,7 @@ import pytest
 
 from civicshield.connectors.base import (
     NOT_TLS,
+    PLAINTEXT_REFUSED,
     TLS_FAILED,
     UNREACHABLE,
     UNTRUSTED_CERTIFICATE,
@@ -18,9 +19,11 @@ from civicshield.connectors.base import (
     AuthenticationFailed,
     MailboxSettings,
     ServerUnreachable,
+    SieveSettings,
     TlsFailed,
 )
 from civicshield.connectors.imap import ImapCursor, ImapMailbox
+from civicshield.connectors.managesieve import SieveAccount
 from civicshield.connectors.watcher import (
     PHISHING,
     SCAN_FAILED,
@@ -153,6 +156,25 @@ def test_starttls_with_an_untrusted_certificate_never_sends_the_password(mail_ac
     with pytest.raises(TlsFailed, match="certificate is not trusted"):
         ImapMailbox(settings).connect()
     assert f"user=<{mail_account.address}>" not in mail_account.server.log()
+
+
+@pytest.mark.parametrize(
+    "connector",
+    [
+        lambda: ImapMailbox(
+            MailboxSettings("imap.example.org", 143, "office", "pw", use_ssl=False)
+        ).connect(),
+        lambda: SieveAccount(
+            SieveSettings("imap.example.org", 4190, "office", "pw", starttls=False)
+        ).connect(),
+    ],
+    ids=["imap", "managesieve"],
+)
+def test_a_password_is_never_sent_unencrypted_to_another_machine(connector):
+    # Refused before any connection is made (there is no network here to reach that host).
+    with pytest.raises(TlsFailed) as caught:
+        connector()
+    assert str(caught.value) == PLAINTEXT_REFUSED.format(host="imap.example.org", username="office")
 
 
 def test_the_password_never_appears_in_the_settings_repr(mail_account):

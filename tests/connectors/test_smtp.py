@@ -8,6 +8,7 @@ from email.message import EmailMessage
 import pytest
 
 from civicshield.connectors.base import (
+    PLAINTEXT_REFUSED,
     UNREACHABLE,
     WRONG_PASSWORD,
     AuthenticationFailed,
@@ -120,3 +121,12 @@ def test_an_email_without_recipients_is_refused_before_connecting():
     settings = SmtpSettings(host="127.0.0.1", port=free_port(), security="none")
     with pytest.raises(MessageRefused, match=re.escape(NO_RECIPIENTS)):
         send_message(settings, message)
+
+
+def test_a_password_is_never_sent_unencrypted_to_another_machine():
+    settings = SmtpSettings(
+        host="smtp.example.org", username="alerts", password="x", security="none"
+    )
+    with pytest.raises(TlsFailed) as caught:
+        send_message(settings, alert_email())
+    assert str(caught.value) == PLAINTEXT_REFUSED.format(host="smtp.example.org", username="alerts")

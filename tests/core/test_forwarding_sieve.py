@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicshield.core.forwarding import analyse_sieve_scripts, is_internal
-from civicshield.core.forwarding.sieve import UNPARSEABLE, SieveSyntaxError, parse
+from civicshield.core.forwarding.sieve import (
+    MISSING_INCLUDE,
+    UNPARSEABLE,
+    SieveSyntaxError,
+    parse,
+)
 
 MAILBOX = "office@example.gov.uk"
 DOMAINS = ["example.gov.uk"]
@@ -146,6 +151,14 @@ def test_included_scripts_run_and_are_audited_as_active():
     assert by_target["inc@outside.example"].alert is True
     assert by_target["x@y.example"].alert is False
     assert "filter script 'helper' (in use)" in result.checked
+
+
+def test_a_missing_included_script_is_a_problem_named_after_its_includer():
+    result = audit(
+        'require ["include"];\ninclude :personal "helper";\n',
+        others={"helper": 'include :personal "gone";'},
+    )
+    assert result.problems == (MISSING_INCLUDE.format(script="helper", name="gone"),)
 
 
 def test_an_unparseable_script_still_gets_a_rough_search_and_a_problem():

@@ -7,6 +7,7 @@ real server; nothing here imports a platform SDK.
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from dataclasses import dataclass
 
@@ -24,8 +25,25 @@ TLS_FAILED = (
     "Check the port and the encryption setting (SSL/TLS or STARTTLS)."
 )
 PROTOCOL_FAILED = "The server {host} answered something unexpected: {reason}"
+PLAINTEXT_REFUSED = (
+    "CivicShield will not send the password for {username} to {host} unencrypted. "
+    "Turn on SSL/TLS or STARTTLS in the connection settings."
+)
 UNTRUSTED_CERTIFICATE = "the server's certificate is not trusted: {why}"
 NOT_TLS = "the server did not answer in TLS on this port"
+
+
+def refuse_plaintext_password(host: str, username: str) -> None:
+    """Raise TlsFailed unless ``host`` is this machine: a password must not cross a network in
+    clear text. Loopback stays allowed for local relays and the test servers."""
+    if host.lower() == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise TlsFailed(PLAINTEXT_REFUSED.format(host=host, username=username))
 
 
 def tls_reason(exc: BaseException) -> str:

@@ -32,6 +32,7 @@ from civicshield.connectors.base import (
     ProtocolFailed,
     ServerUnreachable,
     TlsFailed,
+    refuse_plaintext_password,
     tls_reason,
 )
 from civicshield.connectors.ingest import IngestMessage, parse_for_ingest
@@ -121,6 +122,8 @@ class ImapMailbox:
         Raises ServerUnreachable, TlsFailed, AuthenticationFailed or ProtocolFailed.
         """
         s = self.settings
+        if not s.use_ssl and not s.starttls:
+            refuse_plaintext_password(s.host, s.username)
         context = self.ssl_context or ssl.create_default_context()
         try:
             client = imapclient.IMAPClient(

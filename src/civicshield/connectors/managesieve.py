@@ -26,6 +26,7 @@ from civicshield.connectors.base import (
     ServerUnreachable,
     SieveSettings,
     TlsFailed,
+    refuse_plaintext_password,
 )
 from civicshield.core.forwarding import ForwardingAudit, analyse_sieve_scripts
 
@@ -59,6 +60,8 @@ class SieveAccount:
     def connect(self) -> None:
         """Connect and log in; raises ServerUnreachable, TlsFailed or AuthenticationFailed."""
         s = self.settings
+        if not s.use_ssl and not s.starttls:
+            refuse_plaintext_password(s.host, s.username)
         client = managesieve.Client(s.host, s.port)
         try:
             with warnings.catch_warnings():

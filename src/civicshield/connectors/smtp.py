@@ -23,6 +23,7 @@ from civicshield.connectors.base import (
     ServerUnreachable,
     SmtpSettings,
     TlsFailed,
+    refuse_plaintext_password,
     tls_reason,
 )
 
@@ -88,6 +89,8 @@ def send_message(
         raise MessageRefused(NO_RECIPIENTS, retryable=False)
     if s.security not in ("ssl", "starttls", "none"):
         raise ConnectorError(UNKNOWN_SECURITY.format(value=s.security))
+    if s.security == "none" and s.username:
+        refuse_plaintext_password(s.host, s.username)
     context = ssl.create_default_context()
     try:
         client: smtplib.SMTP

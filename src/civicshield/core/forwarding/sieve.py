@@ -472,19 +472,19 @@ def analyse_sieve_scripts(
     running: list[str] = []
     findings: list[ForwardingFinding] = []
     problems: list[str] = []
-    queue = [active_script] if active_script else []
+    queue: list[tuple[str, str]] = [(active_script, "")] if active_script else []
     while queue:
-        name = queue.pop(0)
+        name, included_by = queue.pop(0)
         if name in running:
             continue
         if name not in scripts:
-            problems.append(MISSING_INCLUDE.format(script=running[-1], name=name))
+            problems.append(MISSING_INCLUDE.format(script=included_by, name=name))
             continue
         running.append(name)
         found, trouble, includes = analyse_script(mailbox, name, scripts[name], domains)
         findings += found
         problems += trouble
-        queue += includes
+        queue += [(include, name) for include in includes]
     for name in sorted(set(scripts) - set(running)):
         found, trouble, _ = analyse_script(mailbox, name, scripts[name], domains, active=False)
         findings += found
