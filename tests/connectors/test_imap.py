@@ -337,6 +337,8 @@ def test_watch_once_scans_tags_and_moves_phishing(mail_account):
             reason="the analysis choked on this one"
         )
         assert by_id["<msg4@example.org>"].verdict == "clean"
+        assert by_id["<msg4@example.org>"].subject == "Surgery on Friday"
+        assert by_id["<msg4@example.org>"].sender == "Sender 4 <sender4@example.org>"
         assert len(result.errors) == 1
         # A second run with the stored cursor finds nothing new and scans nothing again.
         again = watch_once(mailbox, result.cursor, scan, move_phishing=True)

@@ -7,9 +7,10 @@ renumbers the folder) no message is scanned twice.
 
 from __future__ import annotations
 
-import email
+import email.policy
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Any, Protocol
 
 from civicshield.connectors.base import ConnectorError, ServerUnreachable
@@ -44,6 +45,10 @@ class WatchedMessage:
     """The message's UID in the watched folder (before any move)."""
     message_id: str
     """The Message-ID header, or empty."""
+    sender: str
+    """The From header as written (decoded), for the web app's list; may be forged."""
+    subject: str
+    """The Subject header (decoded), for the web app's list."""
     verdict: str | None
     """``phishing``, ``suspicious`` or ``clean`` from the scan; None if skipped or failed."""
     analysis: object | None
@@ -149,7 +154,7 @@ def watch_once(
         try:
             outcome = _watch_one(mailbox, message, scan, move_phishing, suspicious_folder)
         except ServerUnreachable as exc:
-            results.append(_failed(message, MAILBOX_GONE.format(reason=exc)))
+            results.append(_result(message, error=MAILBOX_GONE.format(reason=exc)))
             stopped = True
             break
         results.append(outcome)
@@ -162,18 +167,19 @@ def watch_once(
     )
 
 
-def _failed(message: FetchedMessage, error: str, **done: Any) -> WatchedMessage:
-    fields: dict[str, Any] = {
+def _result(message: FetchedMessage, **fields: Any) -> WatchedMessage:
+    """A WatchedMessage with the header fields filled in and nothing done unless ``fields`` say."""
+    values: dict[str, Any] = {
         "verdict": None,
         "analysis": None,
         "tagged": (),
         "moved_to": None,
         "skipped": False,
+        "error": None,
+        **_header_fields(message.raw),
     }
-    fields.update(done)
-    return WatchedMessage(
-        uid=message.uid, message_id=_message_id(message.raw), error=error, **fields
-    )
+    values.update(fields)
+    return WatchedMessage(uid=message.uid, **values)
 
 
 def _watch_one(
@@ -184,7 +190,6 @@ def _watch_one(
     suspicious_folder: str,
 ) -> WatchedMessage:
     """Handle one message. Raises ServerUnreachable only when the connection is gone."""
-    message_id = _message_id(message.raw)
     if SCANNED in message.flags:
         moved_to = None
         if move_phishing and PHISHING in message.flags:
@@ -194,15 +199,15 @@ def _watch_one(
             except ServerUnreachable:
                 raise
             except ConnectorError as exc:
-                return _failed(message, ACTION_FAILED.format(reason=exc), skipped=True)
-        return WatchedMessage(message.uid, message_id, None, None, (), moved_to, True, None)
+                return _result(message, skipped=True, error=ACTION_FAILED.format(reason=exc))
+        return _result(message, skipped=True, moved_to=moved_to)
     if not message.raw:
-        return _failed(message, MESSAGE_UNREADABLE)
+        return _result(message, error=MESSAGE_UNREADABLE)
     try:
         analysis = scan(message.raw)
         verdict = _verdict_of(analysis)
     except Exception as exc:  # noqa: BLE001 - one unreadable email must not stop the watcher
-        return _failed(message, SCAN_FAILED.format(reason=exc))
+        return _result(message, error=SCAN_FAILED.format(reason=exc))
     # The verdict keyword goes on before the scanned keyword, and the move comes last, so an
     # interrupted run never leaves a message marked scanned without its verdict.
     tags = {"phishing": [PHISHING], "suspicious": [SUSPICIOUS]}.get(verdict, []) + [SCANNED]
@@ -219,24 +224,28 @@ def _watch_one(
     except ServerUnreachable:
         raise
     except ConnectorError as exc:
-        return _failed(
+        return _result(
             message,
-            ACTION_FAILED.format(reason=exc),
             verdict=verdict,
             analysis=analysis,
             tagged=tuple(done),
+            error=ACTION_FAILED.format(reason=exc),
         )
-    return WatchedMessage(
-        message.uid, message_id, verdict, analysis, tuple(done), moved_to, False, None
+    return _result(
+        message, verdict=verdict, analysis=analysis, tagged=tuple(done), moved_to=moved_to
     )
 
 
-def _message_id(raw: bytes) -> str:
-    try:
-        headers = email.message_from_bytes(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
-        return str(headers.get("Message-ID", "")).strip()
-    except Exception:  # noqa: BLE001 - a missing id is only cosmetic
-        return ""
+def _header_fields(raw: bytes) -> dict[str, str]:
+    """Message-ID, From and Subject for the web app's list; empty strings when unreadable."""
+    headers = BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+    fields = {}
+    for field, name in (("message_id", "Message-ID"), ("sender", "From"), ("subject", "Subject")):
+        try:
+            fields[field] = str(headers.get(name, "")).strip()
+        except Exception:  # noqa: BLE001 - an undecodable header only costs the list a label
+            fields[field] = ""
+    return fields
 
 
 if TYPE_CHECKING:  # the real mailbox must satisfy the interface the watcher is written against
