@@ -27,6 +27,7 @@ from civicshield.connectors.base import (
     SieveSettings,
     TlsFailed,
     refuse_plaintext_password,
+    tls_reason,
 )
 from civicshield.core.forwarding import ForwardingAudit, analyse_sieve_scripts
 
@@ -84,7 +85,10 @@ class SieveAccount:
                     UNREACHABLE.format(host=s.host, port=s.port, reason=reason)
                 ) from exc
             if "SSL" in text or "STARTTLS" in text:
-                raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=text)) from exc
+                # sievelib re-raises ssl errors as text; the original is the exception's context.
+                cause = exc.__context__
+                reason = tls_reason(cause) if isinstance(cause, ssl.SSLError) else text
+                raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=reason)) from exc
             raise ProtocolFailed(PROTOCOL_FAILED.format(host=s.host, reason=text)) from exc
         except ssl.SSLError as exc:
             raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=exc)) from exc
