@@ -192,6 +192,8 @@ def strip_invisible(text: str) -> str:
     Criminals hide characters such as U+200B (zero-width space) inside a display name so that
     "Sarah\u200bJones" does not equal "Sarah Jones" to a simple comparison but looks identical.
     """
+    if text.isascii() and text.isprintable():
+        return text
     out = []
     for char in unicodedata.normalize("NFKD", text):
         category = unicodedata.category(char)
@@ -318,7 +320,10 @@ def registered_domain(host: str) -> str:
     _, label, suffix = _split(host)
     if not label:
         return host
-    return f"{label}.{suffix}" if suffix else label
+    if not suffix:
+        # An ending not on the public-suffix list (.example, .internal): the last two labels.
+        return ".".join(host.split(".")[-2:])
+    return f"{label}.{suffix}"
 
 
 class LookalikeKind(enum.StrEnum):

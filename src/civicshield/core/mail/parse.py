@@ -160,22 +160,42 @@ def _address(value: str) -> tuple[str, str]:
 _LIST_HEADERS = ("List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "X-Mailman-Version")
 _X_SPAM = re.compile(r"^x-spam", re.IGNORECASE)
 _URL_TEXT = re.compile(r"""\b((?:https?://|www\.)[^\s<>"'()\[\]{}]+)""", re.IGNORECASE)
-_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+# Every pattern below is bounded ([^<>] stops at the next tag, {0,N} caps a lazy scan) so that
+# hostile markup (thousands of unclosed "<a" or "<!--") costs linear, not quadratic, time.
+_ANCHOR = re.compile(r"<a\b([^<>]{0,4000})>(.{0,4000}?)</a\s*>", re.IGNORECASE | re.DOTALL)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _FORM_ACTION = re.compile(
-    r"""<form\b[^>]*\baction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+    r"""<form\b[^<>]{0,4000}\baction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
 )
-_TAG = re.compile(r"<[^>]*>")
-_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"<[^<>]*>")
 _HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^/:?#]*)", re.IGNORECASE)
+
+
+def _drop_blocks(markup: str) -> str:
+    """Remove comments, scripts and styles in one linear pass (an unclosed one ends the text)."""
+    lowered = markup.lower()
+    out: list[str] = []
+    position = 0
+    while True:
+        starts = [
+            (lowered.find(opener, position), closer)
+            for opener, closer in (("<!--", "-->"), ("<script", "</script"), ("<style", "</style"))
+        ]
+        found = [(start, closer) for start, closer in starts if start >= 0]
+        if not found:
+            out.append(markup[position:])
+            return " ".join(out)
+        start, closer = min(found)
+        out.append(markup[position:start])
+        end = lowered.find(closer, start + 4)
+        if end < 0:
+            return " ".join(out)
+        position = end + len(closer)
 
 
 def html_to_text(markup: str) -> str:
     """The words a reader sees in an HTML body (good enough for phrase checks, not for layout)."""
-    markup = _COMMENT.sub(" ", markup)
-    markup = _SCRIPT_STYLE.sub(" ", markup)
-    text = html.unescape(_TAG.sub(" ", markup))
+    text = html.unescape(_TAG.sub(" ", _drop_blocks(markup)))
     return " ".join(text.split())
 
 
@@ -285,6 +305,10 @@ def parse(raw: bytes) -> ParsedMail:
         if part.is_multipart():
             continue
         content_type = part.get_content_type().lower()
+        if content_type.startswith("multipart/"):
+            # A multipart whose boundary is never found: read its whole body as text, as mail
+            # programs do, so the words and links inside are still checked.
+            content_type = "text/plain"
         filename = _decode_header(part.get_filename() or "") if _has_filename(part) else ""
         disposition = str(part.get("Content-Disposition", "")).lower()
         if (

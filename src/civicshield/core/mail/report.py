@@ -47,7 +47,7 @@ def build_ncsc_report(raw: bytes, *, reporter: str) -> EmailMessage:
     ``ValueError(ERROR_BAD_REPORTER)`` when ``reporter`` is not an address.
     """
     name, address = email.utils.parseaddr(reporter)
-    if "@" not in address or any(c in address for c in "\r\n"):
+    if "@" not in address or any(c in reporter for c in "\r\n"):
         raise ValueError(ERROR_BAD_REPORTER)
     try:
         parsed = parse(raw)

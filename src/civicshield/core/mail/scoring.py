@@ -12,8 +12,9 @@ them:
 
 1. Weak signals cannot make a verdict alone. Failed SPF/DKIM/DMARC is common in genuine
    mailing-list mail; deceptive link text and raw-IP links are now rare in phishing; other
-   return paths are normal for bulk mail. When every feature present is weak the verdict is
-   at most ``suspicious``.
+   return paths are normal for bulk mail. One weak signal alone leaves the verdict ``clean``
+   (its finding is still listed); several weak signals and nothing else give at most
+   ``suspicious``.
 2. Hand-set floors: an impersonated trusted contact or domain, or a program attached, is
    ``phishing`` on its own whatever the fit says (see ``weights.json`` ``floors``).
 """
@@ -39,6 +40,7 @@ WEAK_FEATURES: frozenset[str] = frozenset(
         "risky_link.ip_address",
         "risky_link.shortener",
         "risky_link.new_domain",
+        "risky_link.abused_tld",
         "reply_mismatch.return_path",
     }
 )
@@ -71,8 +73,12 @@ class Scorer:
             verdict = "phishing"
         elif value >= self.suspicious_threshold:
             verdict = "suspicious"
-        if verdict == "phishing" and present and present <= WEAK_FEATURES:
-            verdict = "suspicious"
+        if present and present <= WEAK_FEATURES:
+            # Weak signals: one alone gives no verdict; several together at most "suspicious".
+            if len(present) == 1:
+                verdict = "clean"
+            elif verdict == "phishing":
+                verdict = "suspicious"
         return verdict, value
 
 

@@ -104,7 +104,9 @@ def _from_file(path: Path) -> Iterator[Item]:
         with path.open("rb") as handle:
             head = handle.read(5)
             handle.seek(0)
-            if head == b"From ":
+            # An mbox starts with a "From " line; so do some single .eml exports, which stay
+            # one message (the parser reads that line as the envelope sender).
+            if head == b"From " and path.suffix.lower() != ".eml":
                 yield from _split_mbox(handle, name)
                 return
             if size > MAX_MESSAGE_BYTES:

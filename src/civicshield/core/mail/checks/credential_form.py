@@ -9,15 +9,17 @@ from civicshield.core.mail.checks.base import Check, CheckContext, Hit
 from civicshield.core.mail.parse import ParsedMail
 
 HTML_EXTENSIONS = (".htm", ".html", ".shtml", ".xhtml", ".svg", ".mht", ".mhtml", ".xht")
-_PASSWORD_FIELD = re.compile(rb"""<input\b[^>]*type\s*=\s*["']?password""", re.IGNORECASE)
+_PASSWORD_FIELD = re.compile(rb"""<input\b[^<>]{0,2000}type\s*=\s*["']?password""", re.IGNORECASE)
 _FORM = re.compile(rb"<form\b", re.IGNORECASE)
 # Scripts that build or fetch a page at open time: the usual disguise of a phishing attachment.
 _SCRIPTED = re.compile(
     rb"atob\s*\(|unescape\s*\(|document\.write\s*\(|window\.location|location\.href\s*=|"
-    rb"location\.replace\s*\(|fromCharCode|<meta[^>]+http-equiv\s*=\s*[\"']?refresh",
+    rb"location\.replace\s*\(|fromCharCode|<meta[^<>]{1,2000}http-equiv\s*=\s*[\"']?refresh",
     re.IGNORECASE,
 )
-_PASSWORD_FIELD_TEXT = re.compile(r"""<input\b[^>]*type\s*=\s*["']?password""", re.IGNORECASE)
+_PASSWORD_FIELD_TEXT = re.compile(
+    r"""<input\b[^<>]{0,2000}type\s*=\s*["']?password""", re.IGNORECASE
+)
 
 
 def is_html_attachment(filename: str, content_type: str) -> bool:

@@ -33,8 +33,8 @@ DOCUMENT_SERVICES: dict[str, str] = {
 _LURE = re.compile(
     r"\b(shared (?:a |an |the )?(?:file|document|folder|pdf|spreadsheet)s? with you|"
     r"(?:has|have) (?:sent|shared) you (?:a |an )?(?:file|document|secure|fax|message)|"
-    r"(?:view|review|open|download|access|sign) (?:the |your )?(?:shared )?(?:document|file|pdf|"
-    r"invoice|fax|statement|agreement|contract)s?|document (?:is )?(?:ready|waiting|pending) "
+    r"(?:view|review|open|access|sign) (?:the |your )?(?:shared )?(?:document|pdf|invoice|fax|"
+    r"statement|agreement|contract)s?|document (?:is )?(?:ready|waiting|pending) "
     r"(?:for|to) (?:your )?(?:review|signature|sign)|please (?:review and )?sign|"
     r"(?:secure|encrypted) (?:document|message|file)|new (?:voice ?mail|fax) (?:message|received)|"
     r"docu ?sign|one ?drive|share ?point|shared (?:document|file))\b"
@@ -60,7 +60,7 @@ class DocumentLureCheck(Check):
         web_links = [link for link in mail.links if link.scheme in ("http", "https") and link.host]
         if not web_links:
             return []
-        words = fold(mail.subject + "\n" + mail.body_text[:20_000])
+        words = fold(mail.subject + "\n" + mail.text[:20_000] + "\n" + mail.html_text[:20_000])
         lure = _LURE.search(words)
         if not lure:
             return []

@@ -9,7 +9,7 @@ from civicshield.core.mail.checks.base import Check, CheckContext, Hit
 from civicshield.core.mail.parse import ParsedMail
 from civicshield.core.mail.text import INVISIBLE_IN_WORD
 
-MAX_CHARS = 50_000
+MAX_CHARS = 20_000
 # A word mixing Latin with Cyrillic or Greek letters ("pаypal" with a Cyrillic a). Genuine
 # Russian or Greek text uses whole words in its own alphabet; mixing inside a word is a disguise.
 _MIXED_WORD = re.compile(

@@ -9,25 +9,34 @@ from civicshield.core.mail.checks.base import Check, CheckContext, Hit
 from civicshield.core.mail.parse import ParsedMail
 from civicshield.core.mail.text import fold
 
-MAX_CHARS = 20_000
+MAX_CHARS = 10_000
+"""Only the start of the body is read: the lure is always near the top."""
 
+# What is locked, closed or suspended in a threat ("your account will be suspended"); the bare
+# verb alone ("the GPSDO is locked") is everyday technical language.
+_THING = (
+    r"(?:account|mailbox|card|access|password|profile|wallet|subscription|service|e-?mail|"
+    r"domain|membership|inbox|storage|id)s?"
+)
 PATTERNS: dict[str, re.Pattern[str]] = {
     "urgency": re.compile(
-        r"\b(urgent(?:ly)?|immediate action|(?:respond|act|verify|update|confirm|reply) "
-        r"immediately|right away|as soon as possible|asap|act now|"
-        r"within (?:the next )?(?:\d+|twenty[- ]four|forty[- ]eight|24|48|72) ?(?:hours?|hrs?)|"
+        r"\b(urgent(?:ly)? (?:action|attention|response|reply|request|payment|transfer|update|"
+        r"verification|notice)|^urgent\b|immediate action|(?:respond|act|verify|update|confirm|"
+        r"reply|pay) immediately|act now|"
+        r"within (?:the next )?(?:\d+|twenty[- ]four|forty[- ]eight) ?(?:hours?|hrs?)|"
         r"final (?:notice|reminder|warning)|last (?:chance|reminder|warning)|"
         r"expires? (?:today|soon)|"
-        r"(?:will be|has been|have been|is|are|was|were|been) (?:temporarily |permanently )?"
-        r"(?:suspended|disabled|deactivated|"
-        r"terminated|locked|blocked|restricted|closed|deleted)|unusual (?:sign[- ]?in|activity|"
-        r"login)|suspicious (?:activity|sign[- ]?in|login)|failure to (?:comply|respond|verify)|"
-        r"time[- ]sensitive|don't miss|limited time|before it'?s too late|"
+        rf"{_THING} (?:will be|has been|have been|is|are|was|were|been|may be|could be) "
+        r"(?:temporarily |permanently )?(?:suspended|disabled|deactivated|terminated|locked|"
+        r"blocked|restricted|closed|deleted|on hold)|unusual (?:sign[- ]?in|activity|login)|"
+        r"suspicious (?:activity|sign[- ]?in|login)|failure to (?:comply|respond|verify)|"
+        r"time[- ]sensitive|limited time|before it'?s too late|"
         # The same levers in the other languages lures commonly arrive in (pt, es, fr, de).
-        r"urgente|imediatamente|inmediatamente|immediatement|sofort|dringend|"
+        r"urgente|imediatamente|inmediatamente|immediatement|dringend|"
         r"(?:conta|cuenta|compte|konto) (?:sera |será |ha sido |foi |wird )?(?:bloquead[ao]|"
         r"suspens[ao]|suspendid[ao]|suspendu|bloqu[ée]|gesperrt)|ultimo aviso|último aviso|"
-        r"dernier (?:avis|rappel)|letzte mahnung|prazo|plazo)\b"
+        r"dernier (?:avis|rappel)|letzte mahnung)\b",
+        re.MULTILINE,
     ),
     "secrecy": re.compile(
         r"\b(keep (?:this|it) (?:confidential|private|between us|to yourself|quiet)|"
@@ -40,24 +49,25 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:new|updated|change of) (?:bank|account|payment) details|"
         r"payment (?:details|information|overdue|failed|declined|pending)|"
         r"outstanding (?:balance|payment|invoice)|overdue invoice|"
-        r"transfer (?:the )?funds|bitcoin|btc wallet|crypto(?:currency)?|airdrop|refund|"
-        r"tax rebate|unclaimed|claim (?:your|the) (?:prize|reward|funds|refund|bonus|gift)|"
-        r"you(?:'ve| have) won|winner|free spins|bonus|cash ?prize|lottery|inheritance|beneficiary|"
-        r"pay (?:now|immediately)|billing (?:information|details|problem)|"
+        r"transfer (?:the )?funds|bitcoin|btc wallet|crypto ?wallet|airdrop|"
+        r"(?:tax|pending) refund|tax rebate|unclaimed|claim (?:your|the) (?:prize|reward|funds|"
+        r"refund|bonus|gift)|you(?:'ve| have) won|(?:you are|you're|lucky|selected as) (?:a |the )?"
+        r"winner|free spins|(?:welcome|deposit|casino|cash|sign-?up) bonus|cash ?prize|lottery|"
+        r"inheritance|beneficiary|pay (?:now|immediately)|billing (?:information|details|problem)|"
         r"fatura|factura|facture|rechnung|pagamento|boleto|pr[eê]mio|premio|ganhou|ganaste|"
-        r"gagn[ée]|gewonnen|reembolso|rembourse?ment|r[uü]ckerstattung|transfer[eê]ncia|pix|"
-        r"grátis|gratis|gratuit|kostenlos)\b"
+        r"gagn[ée]|gewonnen|reembolso|rembourse?ment|r[uü]ckerstattung|transfer[eê]ncia|"
+        r"grátis|gratuit|kostenlos)\b"
     ),
     "credentials": re.compile(
         r"\b(verify (?:your|the) (?:account|identity|email|mailbox|information|details|payment)|"
         r"confirm (?:your|the) (?:account|identity|password|details|information|email|payment)|"
         r"update (?:your|the) (?:account|payment|billing|card|personal) ?(?:details|information|"
-        r"info)?|(?:reset|change|update|validate|re-?enter) your password|password (?:expires?|"
-        r"expired|will expire|reset)|(?:log ?in|sign ?in) (?:now |here )?to (?:verify|confirm|"
-        r"restore|unlock|keep|continue|avoid)|login (?:credentials|details)|security (?:check|"
-        r"alert|verification)|(?:mailbox|storage|quota) (?:is )?(?:full|exceeded|almost full|"
-        r"limit)|re-?activate|validate your|one[- ]time (?:code|passcode|password)|"
-        r"restore (?:your )?(?:account|access)|"
+        r"info)?|(?:reset|change|update|validate|re-?enter) your password|your password "
+        r"(?:expires?|has expired|expired|will expire)|(?:log ?in|sign ?in) (?:now |here )?to "
+        r"(?:verify|confirm|restore|unlock|keep|continue|avoid)|login (?:credentials|details)|"
+        r"security (?:alert|verification)|(?:mailbox|storage|quota) (?:is )?(?:full|exceeded|"
+        r"almost full|limit)|re-?activate your|validate your|one[- ]time (?:code|passcode|"
+        r"password)|restore (?:your )?(?:account|access)|"
         r"(?:verify|validate|confirm) your (?:\w+ )?(?:wallet|account|identity|mailbox|payment|"
         r"card|details|information)|storage quota|of your mailbox|mailbox (?:quota|storage)|"
         r"senha|contrase[nñ]a|mot de passe|passwort|(?:atualize|actualice|mettez à jour|"
@@ -65,6 +75,15 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"verifique (?:sua|su) (?:conta|cuenta|identidade|identidad))\b"
     ),
 }
+
+# Lures go to thousands of people, so they cannot greet you by name.
+GENERIC_GREETING = re.compile(
+    r"(?:^|\n|\. )\s*(?:dear|hello|hi|attention|greetings),? (?:valued |dear |our )?(?:customer|"
+    r"client|user|member|account ?holder|beneficiary|friend|sir(?:/| or )madam|email user|"
+    r"subscriber|webmail user|mailbox user|recipient)s?\b|"
+    r"\b(?:prezad[oa]\(?a?\)? cliente|caro cliente|estimad[oa] cliente|cher client|"
+    r"sehr geehrte(?:r)? kunde)"
+)
 
 _WHAT = {
     "urgency": "rushes you (deadlines, threats to close an account)",
@@ -95,6 +114,16 @@ class PressureLanguageCheck(Check):
                         "this is how scams stop people from checking. Take your time.",
                     )
                 )
+        greeting = GENERIC_GREETING.search(text[:3000])
+        if greeting:
+            hits.append(
+                Hit(
+                    "pressure_language.generic_greeting",
+                    Severity.LOW,
+                    f"The email greets you as \u201c{greeting.group(0).strip(' .')}\u201d rather "
+                    "than by name, as mass-mailed lures do. Someone who knows you uses your name.",
+                )
+            )
         if len(matched) >= 3:
             hits.append(
                 Hit(

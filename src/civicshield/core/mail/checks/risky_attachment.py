@@ -123,6 +123,10 @@ def has_macros(data: bytes, filename: str) -> bool:
     except Exception:  # noqa: BLE001 - oletools raises many types on non-Office data: not macros
         return False
     try:
+        # olevba reads anything it does not recognise as VBA source text ("Text") and then
+        # reports "macros" for any file; only real Office containers count.
+        if parser.type == "Text":
+            return False
         return bool(parser.detect_vba_macros())
     except Exception:  # noqa: BLE001 - a damaged file is not evidence of macros
         return False
