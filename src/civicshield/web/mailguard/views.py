@@ -31,8 +31,9 @@ MANAGE = Capability.MANAGE_MAILBOXES
 
 @member_required(CHECK)
 def check_email(request: MemberRequest) -> HttpResponse:
-    form = CheckEmailForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = CheckEmailForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             if upload is not None:
