@@ -59,9 +59,9 @@ def test_it_sends_the_original_as_an_attachment_to_the_ncsc(cast, checked, setti
     original = attachment.get_content()
     assert original["Message-ID"] == "<briefing-1@parliarnent-uk.com>"
     assert original["From"] == "Sarah Jones <sarah.jones@parliarnent-uk.com>"
-    assert (
-        "Reported by: " + cast.caseworker.user.email in message.get_body(("plain",)).get_content()
-    )
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert "Reported by: " + cast.caseworker.user.email in body.get_content()
     checked.refresh_from_db()
     assert checked.reported_by == cast.caseworker
     entry = AuditEntry.objects.get(action="mailguard.email.reported_to_ncsc")

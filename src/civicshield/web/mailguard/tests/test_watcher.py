@@ -110,11 +110,14 @@ def test_each_message_is_scanned_only_once(watched, mail_account):
     deliver(mail_account, fixture_bytes("clean.eml"))
     mailbox_watch(watched)
     watched.refresh_from_db()
-    assert mailbox_watch(watched).messages == ()  # nothing new
+    result = mailbox_watch(watched)
+    assert result is not None and result.messages == ()  # nothing new
     # Even after the cursor is lost, the scanned keyword keeps it from being scanned again.
     WatchedMailbox.objects.filter(pk=watched.pk).update(cursor={})
     watched.refresh_from_db()
-    [again] = mailbox_watch(watched).messages
+    result = mailbox_watch(watched)
+    assert result is not None
+    [again] = result.messages
     assert again.skipped
     assert ScannedEmail.objects.filter(mailbox=watched).count() == 1
     second = fixture_bytes("clean.eml").replace(b"lunch-1@", b"lunch-2@")
