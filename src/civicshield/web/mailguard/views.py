@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from civicshield.core.mail import NCSC_REPORT_ADDRESS
+from civicshield.core.mail import ADVICE_CHECK, NCSC_REPORT_ADDRESS
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.reauth import require_reauth
@@ -55,15 +55,14 @@ def check_email(request: MemberRequest) -> HttpResponse:
 @member_required(CHECK)
 def email_detail(request: MemberRequest, pk: int) -> HttpResponse:
     scanned = selectors.scanned_get_for_member(member=request.member, pk=pk)
-    advice = [f for f in scanned.findings if f.get("check") == "advice"]
-    findings = [f for f in scanned.findings if f.get("check") != "advice"]
+    # The engine's closing advice is shown in its own panel, in web words (a button, not a CLI).
+    findings = [f for f in scanned.findings if f.get("check") != ADVICE_CHECK]
     return render(
         request,
         "mailguard/email.html",
         {
             "scanned": scanned,
             "findings": findings,
-            "advice": advice,
             "known_numbers": selectors.contacts_named_in(member=request.member, findings=findings),
             "ncsc_address": NCSC_REPORT_ADDRESS,
         },

@@ -52,3 +52,12 @@ def test_the_daily_audit_enqueues_one_check_per_enabled_mailbox(mailboxes):
     assert queued == {mailboxes[k].pk for k in expected}
     job = Job.objects.filter(name="mailguard.forwarding_audit").first()
     assert job is not None and job.office is not None
+
+
+def test_a_mailbox_still_being_watched_is_not_queued_twice(mailboxes):
+    mailguard_jobs.watch()
+    mailguard_jobs.watch()
+    assert Job.objects.filter(name="mailguard.watch_mailbox").count() == 2
+    Job.objects.filter(name="mailguard.watch_mailbox").update(state=Job.State.DONE)
+    mailguard_jobs.watch()
+    assert Job.objects.filter(name="mailguard.watch_mailbox").count() == 4
