@@ -16,12 +16,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from civicshield.connectors.base import ConnectorError, SieveSettings
+from civicshield.connectors.base import ConnectorError
 from civicshield.core.forwarding import HACKED_ADVICE, ForwardingAudit
 from civicshield.web.accounts.models import Membership
 from civicshield.web.accounts.roles import Role
 from civicshield.web.audit import services as audit
 from civicshield.web.jobs import services as jobs
+from civicshield.web.mailguard import connection
 from civicshield.web.mailguard.models import ForwardingAuditRun, WatchedMailbox
 
 ERROR_NO_SIEVE = (
@@ -43,15 +44,11 @@ def _audit_imap(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:
 
     if not mailbox.sieve_port:
         raise ConnectorError(ERROR_NO_SIEVE, retryable=False)
-    conf = mailbox.settings
-    security = conf.get("security", "ssl")
-    sieve = SieveSettings(
-        host=conf.get("sieve_host") or conf["host"],
-        port=mailbox.sieve_port,
-        username=conf.get("username", "") or mailbox.address,
+    sieve = connection.sieve_settings(
+        mailbox.settings,
+        address=mailbox.address,
         password=mailbox.password,
-        # A mailbox reached without TLS (only allowed on this machine) has a plain filter server.
-        starttls=security != "none",
+        port=mailbox.sieve_port,
     )
     return audit_sieve(sieve, mailbox.address or sieve.username, domains)
 

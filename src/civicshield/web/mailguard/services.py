@@ -38,7 +38,7 @@ from civicshield.web.accounts.models import Membership, Office
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit import services as audit
 from civicshield.web.jobs import services as jobs
-from civicshield.web.mailguard import contacts_file
+from civicshield.web.mailguard import connection, contacts_file
 from civicshield.web.mailguard.models import (
     ScannedEmail,
     TrustedContact,
@@ -365,22 +365,34 @@ def mailbox_connect_imap(
     folder: str,
     sieve_port: int | None,
     move_phishing: bool,
+    verify: bool = True,
 ) -> WatchedMailbox:
-    """Connect an IMAP mailbox (and its ManageSieve filters); the first watch runs right away."""
+    """Connect an IMAP mailbox (and its ManageSieve filters); the first watch runs right away.
+
+    With ``verify`` (the default) it first logs in to both servers once, and raises
+    ValidationError with the plain-words reason (wrong password, unreachable) if that fails,
+    so a mistake shows on the form instead of in tomorrow's check.
+    """
     _require(member, Capability.MANAGE_MAILBOXES)
+    conf = {
+        "host": host,
+        "port": port,
+        "username": username,
+        "security": security,
+        "folder": folder or "INBOX",
+    }
+    if verify:
+        try:
+            connection.verify_login(conf, address=address, password=password, sieve_port=sieve_port)
+        except connection.ConnectorError as exc:
+            raise ValidationError(str(exc)) from exc
     with transaction.atomic():
         mailbox = WatchedMailbox.objects.create(
             office=member.office,
             kind=WatchedMailbox.Kind.IMAP,
             name=name,
             address=address,
-            settings={
-                "host": host,
-                "port": port,
-                "username": username,
-                "security": security,
-                "folder": folder or "INBOX",
-            },
+            settings=conf,
             password=password,
             sieve_port=sieve_port,
             move_phishing=move_phishing,

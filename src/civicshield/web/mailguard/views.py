@@ -193,13 +193,17 @@ def mailboxes(request: MemberRequest) -> HttpResponse:
 def mailbox_connect(request: MemberRequest) -> HttpResponse:
     form = ImapMailboxForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        mailbox = services.mailbox_connect_imap(member=request.member, **form.cleaned_data)
-        flash.success(
-            request,
-            f"Connected {mailbox.name}. New emails will be checked within a few minutes; the "
-            "password is stored encrypted and will not be shown again.",
-        )
-        return redirect("mailguard:mailboxes")
+        try:
+            mailbox = services.mailbox_connect_imap(member=request.member, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            flash.success(
+                request,
+                f"Connected {mailbox.name}. New emails will be checked within a few minutes; "
+                "the password is stored encrypted and will not be shown again.",
+            )
+            return redirect("mailguard:mailboxes")
     return render(request, "mailguard/connect.html", {"form": form, "cloud": False})
 
 

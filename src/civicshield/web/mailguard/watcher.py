@@ -23,6 +23,7 @@ from civicshield.connectors.base import ConnectorError, MailboxSettings
 from civicshield.connectors.imap import ImapCursor, ImapMailbox, WatchResult, watch_once
 from civicshield.core.mail import MailVerdict, analyse
 from civicshield.web.audit import services as audit
+from civicshield.web.mailguard import connection
 from civicshield.web.mailguard.models import ScannedEmail, Verdict, WatchedMailbox
 from civicshield.web.mailguard.services import findings_as_json, office_trusted_directory
 
@@ -41,16 +42,8 @@ class _Stored:
 
 
 def imap_settings(mailbox: WatchedMailbox) -> MailboxSettings:
-    conf = mailbox.settings
-    security = conf.get("security", "ssl")
-    return MailboxSettings(
-        host=conf["host"],
-        port=int(conf.get("port", 993)),
-        username=conf.get("username", "") or mailbox.address,
-        password=mailbox.password,
-        use_ssl=security == "ssl",
-        starttls=security == "starttls",
-        folder=conf.get("folder", "INBOX") or "INBOX",
+    return connection.imap_settings(
+        mailbox.settings, address=mailbox.address, password=mailbox.password
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from civicshield.connectors.base import WRONG_PASSWORD
 from civicshield.web.accounts.roles import Role
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.jobs.models import Job
@@ -39,30 +40,68 @@ def test_connecting_asks_the_manager_to_confirm_who_they_are_first(cast):
     assert response["Location"].startswith(reverse("accounts:reauth"))
 
 
-def test_a_manager_connects_an_imap_mailbox_and_the_password_is_never_shown(cast):
+def real_server_form(account, **changes):
+    """The connect form filled in for the test Dovecot (loopback, so no TLS)."""
+    return {
+        **IMAP_FORM,
+        "address": account.address,
+        "host": account.server.host,
+        "port": str(account.server.imap_port),
+        "security": "none",
+        "password": account.password,
+        "sieve_port": str(account.server.sieve_port),
+        **changes,
+    }
+
+
+@pytest.mark.dovecot
+def test_a_manager_connects_an_imap_mailbox_and_the_password_is_never_shown(cast, mail_account):
     client = reauthenticated_client(cast.manager.user)
-    response = client.post(CONNECT, IMAP_FORM)
+    response = client.post(CONNECT, real_server_form(mail_account))
     assert response.status_code == 302
     mailbox = WatchedMailbox.objects.get()
-    assert mailbox.password == SECRET
+    assert mailbox.password == mail_account.password
     assert mailbox.settings == {
-        "host": "imap.parliament.uk",
-        "port": 993,
+        "host": mail_account.server.host,
+        "port": mail_account.server.imap_port,
         "username": "",
-        "security": "ssl",
+        "security": "none",
         "folder": "INBOX",
     }
-    assert (mailbox.sieve_port, mailbox.move_phishing) == (4190, True)
+    assert (mailbox.sieve_port, mailbox.move_phishing) == (mail_account.server.sieve_port, True)
     assert Job.objects.filter(name="mailguard.watch_mailbox").count() == 1
     assert AuditEntry.objects.filter(action="mailguard.mailbox.connected").exists()
     for page in (client.get(LIST), client.get(CONNECT)):
-        assert SECRET not in page.content.decode()
+        assert mail_account.password not in page.content.decode()
     # Encrypted at rest: the stored column is not the password.
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT password FROM mailguard_watchedmailbox")
-        assert SECRET not in cursor.fetchone()[0]
+        assert mail_account.password not in cursor.fetchone()[0]
+
+
+@pytest.mark.dovecot
+def test_a_wrong_password_is_shown_on_the_form_and_nothing_is_saved(cast, mail_account):
+    client = reauthenticated_client(cast.manager.user)
+    response = client.post(CONNECT, real_server_form(mail_account, password="wrong-password"))
+    assert response.status_code == 200
+    expected = WRONG_PASSWORD.format(host=mail_account.server.host, username=mail_account.address)
+    assert expected.replace("'", "&#x27;") in response.content.decode()
+    assert not WatchedMailbox.objects.exists()
+
+
+@pytest.mark.dovecot
+def test_a_wrong_managesieve_port_is_shown_on_the_form(cast, mail_account):
+    from tests.servers.dovecot import free_port
+
+    port = free_port()
+    client = reauthenticated_client(cast.manager.user)
+    response = client.post(CONNECT, real_server_form(mail_account, sieve_port=str(port)))
+    assert f"Could not reach the server {mail_account.server.host} on port {port}" in (
+        response.content.decode()
+    )
+    assert not WatchedMailbox.objects.exists()
 
 
 def test_an_unencrypted_connection_is_only_allowed_on_this_computer(cast):
