@@ -39,11 +39,12 @@ def sieve_settings(
 
 def verify_login(
     conf: dict[str, Any], *, address: str, password: str, sieve_port: int | None
-) -> None:
+) -> dict[str, int]:
     """Log in to IMAP (and ManageSieve, when a port is given) once; raise ConnectorError if not.
 
     The error's message is plain words (wrong password, server unreachable, TLS failed), ready
-    to show on the form.
+    to show on the form. Returns the cursor to start watching from: after the mail already in
+    the folder, so connecting a mailbox does not scan years of old mail at once.
     """
     from civicshield.connectors.imap import ImapMailbox
     from civicshield.connectors.managesieve import SieveAccount
@@ -51,13 +52,14 @@ def verify_login(
     settings = dataclasses.replace(
         imap_settings(conf, address=address, password=password), timeout=VERIFY_TIMEOUT
     )
-    with ImapMailbox(settings):
-        pass
+    with ImapMailbox(settings) as mailbox:
+        start = mailbox.start_cursor()
     if sieve_port:
         with SieveAccount(
             sieve_settings(conf, address=address, password=password, port=sieve_port)
         ):
             pass
+    return {"uidvalidity": start.uidvalidity, "last_uid": start.last_uid}
 
 
 __all__ = ["ConnectorError", "imap_settings", "sieve_settings", "verify_login"]

@@ -371,7 +371,8 @@ def mailbox_connect_imap(
 
     With ``verify`` (the default) it first logs in to both servers once, and raises
     ValidationError with the plain-words reason (wrong password, unreachable) if that fails,
-    so a mistake shows on the form instead of in tomorrow's check.
+    so a mistake shows on the form instead of in tomorrow's check. Watching starts with the
+    mail that arrives after connecting (without ``verify``: with everything in the folder).
     """
     _require(member, Capability.MANAGE_MAILBOXES)
     conf = {
@@ -381,9 +382,12 @@ def mailbox_connect_imap(
         "security": security,
         "folder": folder or "INBOX",
     }
+    cursor: dict[str, int] = {}
     if verify:
         try:
-            connection.verify_login(conf, address=address, password=password, sieve_port=sieve_port)
+            cursor = connection.verify_login(
+                conf, address=address, password=password, sieve_port=sieve_port
+            )
         except connection.ConnectorError as exc:
             raise ValidationError(str(exc)) from exc
     with transaction.atomic():
@@ -396,6 +400,7 @@ def mailbox_connect_imap(
             password=password,
             sieve_port=sieve_port,
             move_phishing=move_phishing,
+            cursor=cursor,
         )
         audit.record(
             action="mailguard.mailbox.connected",

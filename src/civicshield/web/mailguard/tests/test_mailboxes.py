@@ -71,6 +71,8 @@ def test_a_manager_connects_an_imap_mailbox_and_the_password_is_never_shown(cast
     assert (mailbox.sieve_port, mailbox.move_phishing) == (mail_account.server.sieve_port, True)
     assert Job.objects.filter(name="mailguard.watch_mailbox").count() == 1
     assert AuditEntry.objects.filter(action="mailguard.mailbox.connected").exists()
+    # Watching starts after what is already in the folder (here: an empty one).
+    assert mailbox.cursor["last_uid"] == 0 and mailbox.cursor["uidvalidity"] > 0
     for page in (client.get(LIST), client.get(CONNECT)):
         assert mail_account.password not in page.content.decode()
     # Encrypted at rest: the stored column is not the password.

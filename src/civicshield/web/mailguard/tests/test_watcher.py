@@ -161,3 +161,28 @@ def test_a_wrong_password_is_shown_on_the_mailbox_not_raised(watched):
         host=watched.settings["host"], username=watched.address
     )
     assert watched.cursor == {}
+
+
+def test_a_newly_connected_mailbox_is_watched_from_now_on(cast, mail_account):
+    from civicshield.web.mailguard.services import mailbox_connect_imap
+
+    old = fixture_bytes("clean.eml")
+    deliver(mail_account, old)
+    mailbox = mailbox_connect_imap(
+        member=cast.manager,
+        name="Office",
+        address=mail_account.address,
+        host=mail_account.server.host,
+        port=mail_account.server.imap_port,
+        username="",
+        password=mail_account.password,
+        security="none",
+        folder="INBOX",
+        sieve_port=mail_account.server.sieve_port,
+        move_phishing=False,
+    )
+    new = fixture_bytes("phishing_lookalike.eml")
+    deliver(mail_account, new)
+    mailbox_watch(mailbox)
+    [row] = ScannedEmail.objects.filter(mailbox=mailbox)
+    assert bytes(row.raw) == new
