@@ -6,7 +6,6 @@ import datetime as dt
 
 from civicshield.web.accounts.models import Membership
 from civicshield.web.jobs import services as jobs
-from civicshield.web.jobs.models import Job
 from civicshield.web.jobs.registry import job
 from civicshield.web.mailguard.models import ForwardingAuditRun, WatchedMailbox
 
@@ -16,21 +15,14 @@ AUDIT_EVERY = dt.timedelta(days=1)
 
 @job("mailguard.watch", every=WATCH_EVERY, max_attempts=1)
 def watch() -> None:
-    """Every two minutes: one watch job per connected IMAP mailbox.
+    """Every two minutes: one watch job per connected IMAP mailbox (unless one is waiting)."""
+    from civicshield.web.mailguard.watcher import watch_enqueue
 
-    A mailbox whose previous watch is still waiting or running is left out this time: two
-    watchers on one mailbox would fetch the same new messages at once.
-    """
-    busy = set(
-        Job.objects.filter(
-            name="mailguard.watch_mailbox", state__in=[Job.State.QUEUED, Job.State.RUNNING]
-        ).values_list("payload__mailbox_id", flat=True)
-    )
     for mailbox in WatchedMailbox.objects.select_related("office").filter(
         enabled=True, kind=WatchedMailbox.Kind.IMAP
     ):
-        if mailbox.password and mailbox.pk not in busy:
-            jobs.enqueue("mailguard.watch_mailbox", office=mailbox.office, mailbox_id=mailbox.pk)
+        if mailbox.password:
+            watch_enqueue(mailbox)
 
 
 @job("mailguard.watch_mailbox", max_attempts=3)

@@ -23,6 +23,8 @@ from civicshield.connectors.base import ConnectorError, MailboxSettings
 from civicshield.connectors.imap import ImapCursor, ImapMailbox, WatchResult, watch_once
 from civicshield.core.mail import MailVerdict, analyse
 from civicshield.web.audit import services as audit
+from civicshield.web.jobs import services as jobs
+from civicshield.web.jobs.models import Job
 from civicshield.web.mailguard import connection
 from civicshield.web.mailguard.models import ScannedEmail, Verdict, WatchedMailbox
 from civicshield.web.mailguard.services import findings_as_json, office_trusted_directory
@@ -64,6 +66,23 @@ def _store(mailbox: WatchedMailbox, raw: bytes, result: MailVerdict) -> ScannedE
         },
     )
     return row
+
+
+def watch_enqueue(mailbox: WatchedMailbox) -> bool:
+    """Queue a watch of ``mailbox`` unless one is already waiting or running. True if queued.
+
+    Two watchers on one mailbox would fetch the same new messages at once; one is enough, and
+    it picks up everything that arrived before it runs.
+    """
+    busy = Job.objects.filter(
+        name="mailguard.watch_mailbox",
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+        payload__mailbox_id=mailbox.pk,
+    ).exists()
+    if busy:
+        return False
+    jobs.enqueue("mailguard.watch_mailbox", office=mailbox.office, mailbox_id=mailbox.pk)
+    return True
 
 
 def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import imapclient
 import pytest
 
 from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
@@ -44,3 +45,18 @@ def reauthenticated_client(user):
     session[REAUTH_SESSION_KEY] = time.time()
     session.save()
     return client
+
+
+def imap_login(account) -> imapclient.IMAPClient:
+    client = imapclient.IMAPClient(account.server.host, port=account.server.imap_port, ssl=False)
+    client.login(account.address, account.password)
+    return client
+
+
+def deliver(account, *messages: bytes) -> None:
+    client = imap_login(account)
+    try:
+        for raw in messages:
+            client.append("INBOX", raw)
+    finally:
+        client.logout()

@@ -6,37 +6,21 @@ moves phishing to "Suspicious" when the office wants that, and moves the cursor 
 
 from __future__ import annotations
 
-import imapclient
 import pytest
 
 from civicshield.connectors.imap import PHISHING, SCANNED
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.jobs import services as jobs
 from civicshield.web.mailguard.models import ScannedEmail, WatchedMailbox
-from civicshield.web.mailguard.tests.conftest import fixture_bytes
+from civicshield.web.mailguard.tests.conftest import deliver, fixture_bytes, imap_login
 from civicshield.web.mailguard.watcher import mailbox_watch
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.django_db]
 
 
-def _imap(account) -> imapclient.IMAPClient:
-    client = imapclient.IMAPClient(account.server.host, port=account.server.imap_port, ssl=False)
-    client.login(account.address, account.password)
-    return client
-
-
-def deliver(account, *messages: bytes) -> None:
-    client = _imap(account)
-    try:
-        for raw in messages:
-            client.append("INBOX", raw)
-    finally:
-        client.logout()
-
-
 def folder(account, name: str) -> list[tuple[bytes, set[str]]]:
     """(raw, flags) of every message in a folder."""
-    client = _imap(account)
+    client = imap_login(account)
     try:
         if not client.folder_exists(name):
             return []
