@@ -23,6 +23,7 @@ from civicshield.web.mailguard.forms import (
     DomainsForm,
     ImapMailboxForm,
 )
+from civicshield.web.mailguard.forwarding import EMERGENCY_ADVICE
 from civicshield.web.mailguard.models import TrustedContact
 
 CHECK = Capability.CHECK_EMAIL
@@ -236,14 +237,22 @@ def forwarding(request: MemberRequest, pk: int) -> HttpResponse:
     mailbox = selectors.mailbox_get_for_member(member=request.member, pk=pk)
     runs = selectors.audit_runs_for_member(member=request.member, mailbox=mailbox)
     page = Paginator(runs, 30).get_page(request.GET.get("page"))
-    return render(request, "mailguard/forwarding.html", {"mailbox": mailbox, "page": page})
+    return render(
+        request,
+        "mailguard/forwarding.html",
+        {"mailbox": mailbox, "page": page, "emergency_advice": EMERGENCY_ADVICE},
+    )
 
 
 @member_required(MANAGE)
 def forwarding_all(request: MemberRequest) -> HttpResponse:
     runs = selectors.audit_runs_for_member(member=request.member)
     page = Paginator(runs, 30).get_page(request.GET.get("page"))
-    return render(request, "mailguard/forwarding.html", {"mailbox": None, "page": page})
+    return render(
+        request,
+        "mailguard/forwarding.html",
+        {"mailbox": None, "page": page, "emergency_advice": EMERGENCY_ADVICE},
+    )
 
 
 @require_POST

@@ -10,6 +10,7 @@ from civicshield.web.accounts.roles import Role
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.jobs.models import Job
 from civicshield.web.mailguard.forms import ERROR_PLAIN_REMOTE
+from civicshield.web.mailguard.forwarding import EMERGENCY_ADVICE
 from civicshield.web.mailguard.models import ForwardingAuditRun, ScannedEmail, WatchedMailbox
 from civicshield.web.mailguard.tests.conftest import reauthenticated_client
 from civicshield.web.testing import signed_in_client
@@ -211,4 +212,5 @@ def test_the_history_page_lists_runs_with_their_findings(cast, mailbox):
     assert "Keep a copy" in text
     assert "Server unreachable" in text
     assert "Run the check now" in text
+    assert EMERGENCY_ADVICE in text
     assert "Keep a copy" in client.get(reverse("mailguard:forwarding_all")).content.decode()
