@@ -3,8 +3,9 @@
 The order matters, so nothing is lost and nothing is stored twice:
 
 1. Each new message is analysed and its ScannedEmail row stored *inside* the scan (before the
-   connector tags or moves it). The row is keyed by the message's hash, so a message scanned
-   again after an interruption updates the same row.
+   connector tags or moves it), with a copy of the original only when it is not clean. The row
+   is keyed by the message's hash, so a message scanned again after an interruption updates
+   the same row.
 2. The connector then tags it (IMAP keywords) and moves phishing to the Suspicious folder if
    the office wants that; the rows are updated with what happened.
 3. Only then is the cursor saved. A crash before that re-fetches the same messages; the
@@ -50,6 +51,9 @@ def imap_settings(mailbox: WatchedMailbox) -> MailboxSettings:
 
 
 def _store(mailbox: WatchedMailbox, raw: bytes, result: MailVerdict) -> ScannedEmail:
+    # The original is kept only when it may need reporting: a busy office receives thousands of
+    # clean emails, and their copies (attachments and all) have no use here.
+    keep = result.verdict != Verdict.CLEAN
     row, _ = ScannedEmail.objects.update_or_create(
         mailbox=mailbox,
         raw_sha256=hashlib.sha256(raw).hexdigest(),
@@ -61,7 +65,8 @@ def _store(mailbox: WatchedMailbox, raw: bytes, result: MailVerdict) -> ScannedE
             "verdict": result.verdict,
             "score": result.score,
             "findings": findings_as_json(result),
-            "raw": raw,
+            "raw": raw if keep else b"",
+            "raw_deleted_at": None if keep else timezone.now(),
             "imap_folder": mailbox.settings.get("folder", "INBOX"),
         },
     )

@@ -77,6 +77,7 @@ def test_the_watch_job_scans_tags_and_moves_phishing_to_suspicious(
     assert bytes(found.raw) == phishing  # kept for the NCSC report
     assert SCANNED in found.imap_tags and PHISHING in found.imap_tags
     assert (rows["clean"].moved, rows["clean"].imap_folder) == (False, "INBOX")
+    assert bytes(rows["clean"].raw) == b""  # clean mail is not copied
 
     [(raw, flags)] = folder(mail_account, "Suspicious")
     assert raw == phishing and {SCANNED, PHISHING} <= flags
