@@ -157,7 +157,11 @@ def _accounts() -> tuple[str, str, str, int, int]:
 
 
 def _config(
-    root: Path, imap_port: int, sieve_port: int, accounts: tuple[str, ...], imaps_port: int
+    root: Path,
+    imap_port: int,
+    sieve_port: int,
+    accounts: tuple[str, str, str, int, int],
+    imaps_port: int,
 ) -> str:
     login_user, internal_user, _mail_user, uid, gid = accounts
     tls = (

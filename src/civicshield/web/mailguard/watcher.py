@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from civicshield.connectors import ImapCursor, ImapMailbox, WatchResult, watch_once
 from civicshield.connectors.base import ConnectorError, MailboxSettings
-from civicshield.connectors.imap import ImapCursor, ImapMailbox, WatchResult, watch_once
 from civicshield.core.mail import MailVerdict, analyse
 from civicshield.web.audit import services as audit
 from civicshield.web.jobs import services as jobs
@@ -53,7 +53,7 @@ def imap_settings(mailbox: WatchedMailbox) -> MailboxSettings:
 def _store(mailbox: WatchedMailbox, raw: bytes, result: MailVerdict) -> ScannedEmail:
     # The original is kept only when it may need reporting: a busy office receives thousands of
     # clean emails, and their copies (attachments and all) have no use here.
-    keep = result.verdict != Verdict.CLEAN
+    keep = result.verdict != Verdict.CLEAN.value
     row, _ = ScannedEmail.objects.update_or_create(
         mailbox=mailbox,
         raw_sha256=hashlib.sha256(raw).hexdigest(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from civicshield.connectors.imap import PHISHING, SCANNED
+from civicshield.connectors import PHISHING, SCANNED
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.jobs import services as jobs
 from civicshield.web.mailguard.models import ScannedEmail, WatchedMailbox
