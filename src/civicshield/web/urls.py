@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("civicshield.web.accounts.urls")),
     path("audit/", include("civicshield.web.audit.urls")),
     path("inbox/", include("civicshield.web.inbox.urls")),
+    path("evidence/", include("civicshield.web.evidence.urls")),
     path("api/", include((inbox_api, "api"))),
 ]
 
