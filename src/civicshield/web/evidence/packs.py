@@ -94,19 +94,14 @@ def _reports_for(member: Membership, message: Message) -> list[PlatformReport]:
 
 def _summary_pdf(context: dict[str, Any]) -> bytes:
     try:
-        from weasyprint import HTML, default_url_fetcher
+        from weasyprint import HTML, URLFetcher
     except (ImportError, OSError) as exc:
         raise PackError(ERROR_PDF_UNAVAILABLE) from exc
-
-    def only_embedded(url: str, *args: Any, **kwargs: Any) -> Any:
-        # Never fetch anything from the network while printing: posts and profiles are
-        # attacker-written, so only our own embedded (data:) images are allowed.
-        if not url.startswith("data:"):
-            raise ValueError(f"not fetched: {url[:60]}")
-        return default_url_fetcher(url, *args, **kwargs)
-
+    # Never fetch anything while printing: posts and profiles are written by the senders, so
+    # only our own embedded (data:) screenshots may load; no network, no local files.
+    fetcher = URLFetcher(allowed_protocols=["data"], allow_redirects=False, timeout=1)
     html = render_to_string("evidence/pack_summary.html", context)
-    return bytes(HTML(string=html, url_fetcher=only_embedded).write_pdf())
+    return bytes(HTML(string=html, url_fetcher=fetcher).write_pdf())
 
 
 def _slug(text: str) -> str:
@@ -155,6 +150,7 @@ def pack_build(
                 printed_shots.append(
                     {
                         **entry,
+                        "taken_at_local": shot["taken_at"],
                         "data_uri": "data:image/png;base64,"
                         + base64.b64encode(shot["image"]).decode("ascii"),
                     }
