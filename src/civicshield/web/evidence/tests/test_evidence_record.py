@@ -133,7 +133,7 @@ def test_screenshots_given_when_recording_are_kept_with_their_hashes(cast, messa
     record = services.evidence_record(
         member=cast.caseworker, message=message, screenshot_post=b"post-png"
     )
-    assert bytes(record.screenshot_post) == b"post-png"
+    assert bytes(record.screenshot_post or b"") == b"post-png"
     assert record.screenshot_post_sha256 == hashlib.sha256(b"post-png").hexdigest()
     assert record.screenshot_profile is None
 
