@@ -93,10 +93,17 @@ def _reports_for(member: Membership, message: Message) -> list[PlatformReport]:
 
 
 def _summary_pdf(context: dict[str, Any]) -> bytes:
+    from PIL import ImageFile
+
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES = True, which would
+    # make the privacy scanner (core.privacy.images) accept damaged pictures in this process.
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import HTML, URLFetcher
     except (ImportError, OSError) as exc:
         raise PackError(ERROR_PDF_UNAVAILABLE) from exc
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     # Never fetch anything while printing: posts and profiles are written by the senders, so
     # only our own embedded (data:) screenshots may load; no network, no local files.
     fetcher = URLFetcher(allowed_protocols=["data"], allow_redirects=False, timeout=1)

@@ -6,6 +6,7 @@ from civicshield.web.evidence import views
 
 app_name = "evidence"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("messages/<int:pk>/record/", views.record_message, name="record_message"),
     path("messages/<int:pk>/pack.zip", views.message_pack, name="message_pack"),
     path("records/<int:pk>/", views.record_detail, name="record"),

@@ -20,7 +20,7 @@ from civicshield.web.evidence.forms import (
     PlatformReportForm,
     RecordForm,
 )
-from civicshield.web.evidence.models import Case, EvidenceScreenshot
+from civicshield.web.evidence.models import Case, EvidenceRecord, EvidenceScreenshot
 from civicshield.web.evidence.packs import Pack, PackError, pack_build, record_text
 from civicshield.web.inbox import selectors as inbox_selectors
 from civicshield.web.inbox.models import Message
@@ -325,4 +325,24 @@ def case_report_text(request: MemberRequest, pk: int) -> HttpResponse:
         request,
         "evidence/report_text.html",
         {"case": case, "sections": sections, "elsewhere": reporting.ELSEWHERE},
+    )
+
+
+@require_GET
+@member_required(EVIDENCE)
+def index(request: MemberRequest) -> HttpResponse:
+    """The office's evidence at a glance: open cases, and the latest records."""
+    office = request.member.office
+    return render(
+        request,
+        "evidence/index.html",
+        {
+            "cases": Case.objects.filter(office=office, status=Case.Status.OPEN)
+            .select_related("author")
+            .order_by("-created")[:50],
+            "records": EvidenceRecord.objects.filter(office=office)
+            .defer("original_bytes", "screenshot_post", "screenshot_profile")
+            .select_related("message__author")
+            .order_by("-captured_at")[:50],
+        },
     )

@@ -112,3 +112,11 @@ def test_another_office_gets_nothing_of_ours(cast, recorded):
         pack_build(
             member=cast.other_manager, messages=[recorded[0]], subject=recorded[0], title="x"
         )
+
+
+def test_making_a_pdf_leaves_pillow_strict_for_the_privacy_scanner(cast, recorded):
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    pack_build(member=cast.caseworker, messages=[recorded[0]], subject=recorded[0], title="x")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is before is False

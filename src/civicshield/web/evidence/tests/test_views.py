@@ -254,3 +254,19 @@ def test_the_panels_are_hidden_from_people_without_evidence_rights(cast, message
         reverse("inbox:message", args=[message.pk])
     )
     assert response.status_code == 403
+
+
+def test_the_evidence_page_lists_open_cases_and_latest_records(cast, objects):
+    client = signed_in_client(cast.caseworker.user)
+    page = client.get(reverse("evidence:index")).content.decode()
+    assert reverse("evidence:record", args=[objects["record"]]) in page
+    assert reverse("evidence:case", args=[objects["case"]]) in page
+    assert signed_in_client(cast.volunteer.user).get(reverse("evidence:index")).status_code == 403
+    theirs = signed_in_client(cast.other_manager.user).get(reverse("evidence:index"))
+    assert reverse("evidence:record", args=[objects["record"]]) not in theirs.content.decode()
+
+
+def test_the_nav_shows_evidence_to_staff_but_not_volunteers(cast):
+    link = f'href="{reverse("evidence:index")}"'
+    assert link in signed_in_client(cast.caseworker.user).get("/").content.decode()
+    assert link not in signed_in_client(cast.volunteer.user).get("/").content.decode()
