@@ -29,7 +29,8 @@ class ReportRoute:
     how: str
     """Plain-words steps."""
     link: str = ""
-    """The platform's own help page on reporting; empty where the report is made in the app."""
+    """The platform's own help page; empty where we know of none to trust."""
+    link_label: str = "Help page on reporting"
     api: bool = False
     """CivicShield can report, block and mute through the platform's API (connectors)."""
 
@@ -49,6 +50,8 @@ ROUTES: dict[str, ReportRoute] = {
         "Bluesky",
         "Open the post, choose the three-dot menu, then Report post; for the account, open the "
         "profile, choose the three-dot menu, then Report account. Each post is a separate report.",
+        link="https://bsky.social/about/support/community-guidelines",
+        link_label="Bluesky's community guidelines (reports are made in the app)",
         api=True,
     ),
     Platform.X: ReportRoute(

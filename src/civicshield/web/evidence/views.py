@@ -199,7 +199,11 @@ def author_cases(request: MemberRequest, pk: int) -> HttpResponse:
     form = CaseForm(
         request.POST or None,
         messages=Message.objects.filter(pk__in=[m.pk for m in candidates]),
-        initial={"title": f"Abuse from {author.handle}"},
+        # Platforms cannot join repeated replies: start with every flagged message ticked.
+        initial={
+            "title": f"Abuse from {author.handle}",
+            "messages": [m.pk for m in candidates if m.abusive],
+        },
     )
     if request.method == "POST" and form.is_valid():
         case = services.case_open(

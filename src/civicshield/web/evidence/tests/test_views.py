@@ -270,3 +270,14 @@ def test_the_nav_shows_evidence_to_staff_but_not_volunteers(cast):
     link = f'href="{reverse("evidence:index")}"'
     assert link in signed_in_client(cast.caseworker.user).get("/").content.decode()
     assert link not in signed_in_client(cast.volunteer.user).get("/").content.decode()
+
+
+def test_the_new_case_form_starts_with_the_flagged_messages_ticked(cast):
+    flagged = make_message(cast.office_a, "I will hurt you", author="@pest")
+    clean = make_message(cast.office_a, "Thanks for the newsletter", author="@pest")
+    assert flagged.abusive and not clean.abusive
+    page = signed_in_client(cast.caseworker.user).get(
+        reverse("evidence:author_cases", args=[flagged.author_id])
+    )
+    form = page.context["form"]
+    assert form["messages"].initial == [flagged.pk]
