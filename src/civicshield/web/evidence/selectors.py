@@ -99,7 +99,8 @@ def handling_history(*, member: Membership, message: Message) -> list[dict[str, 
         | Q(action="evidence.case.message_added", details__message_id=message.pk)
     )
     events: list[dict[str, Any]] = [
-        {"at": e.created, "who": e.actor_label, "what": describe(e)} for e in entries
+        {"at": e.created, "who": e.actor_label, "what": describe(e)}
+        for e in entries.exclude(action="inbox.message.note_added")  # the note itself follows
     ]
     events += [
         {"at": n.created, "who": n.member.user.email, "what": f"Note: {n.text}"}
@@ -111,7 +112,6 @@ def handling_history(*, member: Membership, message: Message) -> list[dict[str, 
 _ACTIONS = {
     "inbox.message.state_changed": "Marked {after}",
     "inbox.message.assigned": "Assigned to {assignee}",
-    "inbox.message.note_added": "Added a note",
     "inbox.message.corrected": "Classification corrected to {labels_after} ({severity_after})",
     "evidence.recorded": "Recorded as evidence (SHA-256 {sha256})",
     "evidence.corrected": "Correction recorded (SHA-256 {sha256})",
