@@ -96,11 +96,12 @@ class EvidenceRecord(ImmutableModel):
 
 
 class EvidenceScreenshot(ImmutableModel):
-    """A screenshot of the post or of the author's profile page, or why none could be taken."""
+    """A screenshot of the post, the author's profile page or avatar, or why none could be taken."""
 
     class Kind(models.TextChoices):
         POST = "post", "The post"
         PROFILE = "profile", "The author's profile page"
+        AVATAR = "avatar", "The author's avatar picture"
 
     record = models.ForeignKey(EvidenceRecord, on_delete=models.PROTECT, related_name="screenshots")
     kind = models.CharField(max_length=10, choices=Kind.choices)

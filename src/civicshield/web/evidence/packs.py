@@ -157,6 +157,7 @@ def pack_build(
                 printed_shots.append(
                     {
                         **entry,
+                        "label": EvidenceScreenshot.Kind(shot["kind"]).label,
                         "taken_at_local": shot["taken_at"],
                         "data_uri": "data:image/png;base64,"
                         + base64.b64encode(shot["image"]).decode("ascii"),
@@ -164,7 +165,9 @@ def pack_build(
                 )
             else:
                 entry["error"] = shot["error"]
-                printed_shots.append(entry)
+                printed_shots.append(
+                    {**entry, "label": EvidenceScreenshot.Kind(shot["kind"]).label}
+                )
             shot_items.append(entry)
         message = record.message
         reports = _reports_for(member, message)

@@ -172,7 +172,7 @@ def evidence_record(
 
 
 def evidence_screenshots_take(*, record: EvidenceRecord) -> list[EvidenceScreenshot]:
-    """Screenshot the post and the author's profile page; store each result (image or reason).
+    """Screenshot the post, the author's profile page and avatar; store each result or reason.
 
     Idempotent: a kind already captured with an image is not taken again, so a retried job
     adds nothing twice. The browser runs outside any transaction.
@@ -182,11 +182,14 @@ def evidence_screenshots_take(*, record: EvidenceRecord) -> list[EvidenceScreens
             "kind", flat=True
         )
     )
+    avatar = str(record.author_snapshot.get("avatar_url") or "")
     wanted = [
         (kind, url)
         for kind, url in (
             (EvidenceScreenshot.Kind.POST, record.url),
             (EvidenceScreenshot.Kind.PROFILE, str(record.author_snapshot.get("profile_url") or "")),
+            # The picture itself, as the profile page may be gone by the time anyone looks.
+            *([(EvidenceScreenshot.Kind.AVATAR, avatar)] if avatar else []),
         )
         if kind not in done
     ]

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             name='EvidenceScreenshot',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('post', 'The post'), ('profile', "The author's profile page")], max_length=10)),
+                ('kind', models.CharField(choices=[('post', 'The post'), ('profile', "The author's profile page"), ('avatar', "The author's avatar picture")], max_length=10)),
                 ('url', models.URLField(blank=True, max_length=1000)),
                 ('image', models.BinaryField(blank=True, null=True)),
                 ('sha256', models.CharField(blank=True, max_length=64)),

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "/@pest/1": b"<!doctype html><title>post</title><h1>You should be scared</h1>",
     "/@pest": b"<!doctype html><title>profile</title><h1>@pest</h1><p>Joined today</p>",
+    "/avatar.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
+    b'<circle cx="32" cy="32" r="30" fill="red"/></svg>',
 }
 
 
@@ -29,7 +31,8 @@ class _Pages(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         body = PAGES.get(self.path)
         self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        kind = "image/svg+xml" if self.path.endswith(".svg") else "text/html; charset=utf-8"
+        self.send_header("Content-Type", kind)
         self.end_headers()
         self.wfile.write(body or b"not found")
 
@@ -52,7 +55,9 @@ def site() -> Iterator[str]:
 def message(cast, site):
     message = make_message(cast.office_a, "You should be scared", author="@pest")
     Message.objects.filter(pk=message.pk).update(url=f"{site}/@pest/1")
-    Author.objects.filter(pk=message.author_id).update(profile_url=f"{site}/@pest")
+    Author.objects.filter(pk=message.author_id).update(
+        profile_url=f"{site}/@pest", avatar_url=f"{site}/avatar.svg"
+    )
     message.refresh_from_db()
     return message
 
@@ -79,14 +84,14 @@ def test_the_job_screenshots_the_post_and_the_profile(
     with django_capture_on_commit_callbacks(execute=True):
         record = services.evidence_record(member=cast.caseworker, message=message)
     shots = {s.kind: s for s in EvidenceScreenshot.objects.filter(record=record)}
-    assert set(shots) == {"post", "profile"}, [s.error for s in shots.values()]
+    assert set(shots) == {"post", "profile", "avatar"}, [s.error for s in shots.values()]
     for kind, shot in shots.items():
         image = bytes(shot.image or b"")
         assert image.startswith(b"\x89PNG\r\n\x1a\n"), (kind, shot.error)
         assert shot.sha256 == hashlib.sha256(image).hexdigest()
         assert shot.error == ""
     assert shots["profile"].url.endswith("/@pest")
-    assert AuditEntry.objects.filter(action="evidence.screenshot.taken").count() == 2
+    assert AuditEntry.objects.filter(action="evidence.screenshot.taken").count() == 3
     # Run again (a retried job): nothing is taken twice.
     assert services.evidence_screenshots_take(record=record) == []
 
@@ -107,12 +112,12 @@ def test_no_browser_is_recorded_as_not_available(cast, message, settings):
     settings.CIVICSHIELD_CHROMIUM = "/nonexistent/chromium"
     record = services.evidence_record(member=cast.caseworker, message=message)
     rows = services.evidence_screenshots_take(record=record)
-    assert [r.kind for r in rows] == ["post", "profile"]
+    assert [r.kind for r in rows] == ["post", "profile", "avatar"]
     expected = screenshots.NOT_AVAILABLE.format(
         reason=screenshots.REASON_NO_BROWSER.format(path="/nonexistent/chromium")
     )
     assert all(r.image is None and r.error == expected for r in rows)
-    assert AuditEntry.objects.filter(action="evidence.screenshot.failed").count() == 2
+    assert AuditEntry.objects.filter(action="evidence.screenshot.failed").count() == 3
 
 
 def test_addresses_inside_the_network_are_never_opened(cast, message, settings):
