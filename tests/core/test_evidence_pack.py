@@ -8,6 +8,8 @@ import json
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civicshield.core.evidence import (
     ERROR_BAD_FILE_NAME,
@@ -225,3 +227,30 @@ def test_an_original_keeps_the_text_byte_for_byte_and_splits_back():
 def test_decoding_foreign_bytes_says_so(data):
     with pytest.raises(ValueError):
         decode_original(data)
+
+
+_names = st.text(alphabet="abcdefghij0123456789-_.", min_size=1, max_size=12).filter(
+    lambda n: n not in (".", "..")
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    files=st.dictionaries(
+        st.builds(lambda d, n: f"{d}/{n}", st.sampled_from(["originals", "screenshots"]), _names),
+        st.binary(min_size=1, max_size=200),
+        min_size=1,
+        max_size=5,
+    ),
+    data=st.data(),
+)
+def test_any_pack_verifies_and_any_changed_byte_is_named(files, data):
+    pack = build_pack([], files, b"%PDF")
+    assert verify_pack(pack).ok
+    name = data.draw(st.sampled_from(sorted(files)))
+    position = data.draw(st.integers(0, len(files[name]) - 1))
+    members = _members(pack)
+    changed = bytearray(members[name])
+    changed[position] ^= 0x01
+    members[name] = bytes(changed)
+    assert verify_pack(_rezip(members)).problems == (ERROR_CHANGED.format(name=name),)
