@@ -217,6 +217,7 @@ OFFICE_OBJECT_URLS.update(
         "evidence:author_cases": _inbox_author,
         "evidence:case": _evidence_case,
         "evidence:case_action": _evidence_case,
+        "evidence:case_pack": _evidence_case,
         "evidence:case_report_text": _evidence_case,
         "evidence:report_outcome": _evidence_report,
     }

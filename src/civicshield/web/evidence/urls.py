@@ -23,6 +23,7 @@ urlpatterns = [
     path("authors/<int:pk>/cases/", views.author_cases, name="author_cases"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/action/", views.case_action, name="case_action"),
+    path("cases/<int:pk>/pack.zip", views.case_pack, name="case_pack"),
     path("cases/<int:pk>/report-text/", views.case_report_text, name="case_report_text"),
     path("reports/<int:pk>/outcome/", views.report_outcome, name="report_outcome"),
 ]

@@ -187,6 +187,25 @@ def author_pack(request: MemberRequest, pk: int) -> HttpResponse:
     return _zip(pack)
 
 
+@require_GET
+@member_required(EVIDENCE)
+def case_pack(request: MemberRequest, pk: int) -> HttpResponse:
+    """The pack for the messages of one case (those recorded as evidence)."""
+    case = selectors.case_get_for_member(member=request.member, pk=pk)
+    try:
+        pack = pack_build(
+            member=request.member,
+            messages=list(case.items.all()),
+            subject=case,
+            title=case.title,
+            author=case.author,
+        )
+    except PackError as exc:
+        flash.error(request, str(exc))
+        return redirect("evidence:case", pk=case.pk)
+    return _zip(pack)
+
+
 # --- cases ------------------------------------------------------------------------------------
 
 

@@ -216,6 +216,7 @@ VIEWS = [
     ("evidence:author_cases", "get", "author"),
     ("evidence:case", "get", "case"),
     ("evidence:case_action", "post", "case"),
+    ("evidence:case_pack", "get", "case"),
     ("evidence:case_report_text", "get", "case"),
 ]
 
@@ -281,3 +282,21 @@ def test_the_new_case_form_starts_with_the_flagged_messages_ticked(cast):
     )
     form = page.context["form"]
     assert form["messages"].initial == [flagged.pk]
+
+
+def test_a_case_pack_holds_only_the_cases_recorded_messages(cast):
+    inside = make_message(cast.office_a, "I will hurt you", author="@pest")
+    outside = make_message(cast.office_a, "I will hurt you too", author="@pest")
+    for message in (inside, outside):
+        services.evidence_record(member=cast.caseworker, message=message)
+    case = services.case_open(
+        member=cast.caseworker, author=inside.author, title="One", messages=[inside]
+    )
+    response = signed_in_client(cast.caseworker.user).get(
+        reverse("evidence:case_pack", args=[case.pk])
+    )
+    report = verify_pack(response.content)
+    assert report.ok
+    assert [n for n in report.checked if n.startswith("originals/")] == ["originals/1.bin"]
+    entry = AuditEntry.objects.get(action="evidence.pack.exported")
+    assert entry.target_type == "evidence.case"
