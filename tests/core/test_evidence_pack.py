@@ -15,6 +15,7 @@ from civicshield.core.evidence import (
     ERROR_BAD_FILE_NAME,
     ERROR_CHANGED,
     ERROR_DAMAGED,
+    ERROR_DUPLICATE,
     ERROR_EXTRA,
     ERROR_ITEM_ORIGINAL,
     ERROR_MANIFEST_ALTERED,
@@ -254,3 +255,15 @@ def test_any_pack_verifies_and_any_changed_byte_is_named(files, data):
     changed[position] ^= 0x01
     members[name] = bytes(changed)
     assert verify_pack(_rezip(members)).problems == (ERROR_CHANGED.format(name=name),)
+
+
+def test_a_file_smuggled_in_twice_under_the_same_name_is_found():
+    buffer = io.BytesIO(_pack())
+    with (
+        pytest.warns(UserWarning, match="Duplicate name"),
+        zipfile.ZipFile(buffer, "a") as archive,
+    ):
+        archive.writestr("originals/1.bin", b"a second, different original")
+    report = verify_pack(buffer.getvalue())
+    assert ERROR_DUPLICATE.format(name="originals/1.bin") in report.problems
+    assert not report.ok
