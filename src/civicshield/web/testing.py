@@ -195,6 +195,51 @@ def _mailguard_mailbox(cast: Cast) -> dict[str, Any]:
     return {"pk": mailbox.pk}
 
 
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def make_evidence(cast: Cast, text: str = "I know where you live", **kwargs: Any) -> Any:
+    """A message in Office A recorded as evidence by the caseworker."""
+    from civicshield.web.evidence.services import evidence_record
+
+    message = make_message(cast.office_a, text)
+    return evidence_record(member=cast.caseworker, message=message, **kwargs)
+
+
+def _evidence_record(cast: Cast) -> dict[str, Any]:
+    return {"pk": make_evidence(cast).pk}
+
+
+def _evidence_record_screenshot(cast: Cast) -> dict[str, Any]:
+    return {"pk": make_evidence(cast, screenshot_post=b"\x89PNG\r\n\x1a\n").pk, "kind": "post"}
+
+
+def _evidence_screenshot(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.evidence.models import EvidenceScreenshot
+
+    shot = EvidenceScreenshot(record=make_evidence(cast), kind="post", image=b"png", sha256="0")
+    shot.save()
+    return {"pk": shot.pk}
+
+
+def _evidence_case(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.evidence.services import case_open
+
+    message = make_message(cast.office_a)
+    case = case_open(
+        member=cast.caseworker, author=message.author, title="Case", messages=[message]
+    )
+    return {"pk": case.pk}
+
+
+def _evidence_report(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.evidence.models import Case
+    from civicshield.web.evidence.services import platform_report_add
+
+    case = Case.objects.get(pk=_evidence_case(cast)["pk"])
+    return {"pk": platform_report_add(member=cast.caseworker, case=case, platform="mastodon").pk}
+
+
 OFFICE_OBJECT_URLS.update(
     {
         "mailguard:email": _mailguard_scanned,
@@ -204,5 +249,20 @@ OFFICE_OBJECT_URLS.update(
         "mailguard:mailbox_disconnect": _mailguard_mailbox,
         "mailguard:forwarding": _mailguard_mailbox,
         "mailguard:forwarding_run": _mailguard_mailbox,
+        "evidence:record_message": _inbox_message,
+        "evidence:message_pack": lambda cast: {"pk": make_evidence(cast).message_id},
+        "evidence:record": _evidence_record,
+        "evidence:record_correct": _evidence_record,
+        "evidence:record_original": _evidence_record,
+        "evidence:record_screenshot": _evidence_record_screenshot,
+        "evidence:screenshot": _evidence_screenshot,
+        "evidence:record_author": _inbox_author,
+        "evidence:author_pack": lambda cast: {"pk": make_evidence(cast).message.author_id},
+        "evidence:author_cases": _inbox_author,
+        "evidence:case": _evidence_case,
+        "evidence:case_action": _evidence_case,
+        "evidence:case_pack": _evidence_case,
+        "evidence:case_report_text": _evidence_case,
+        "evidence:report_outcome": _evidence_report,
     }
 )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("civicshield.web.audit.urls")),
     path("inbox/", include("civicshield.web.inbox.urls")),
     path("mail/", include("civicshield.web.mailguard.urls")),
+    path("evidence/", include("civicshield.web.evidence.urls")),
     path("api/", include((inbox_api, "api"))),
 ]
 
