@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "civicshield.web.accounts",
     "civicshield.web.audit",
     "civicshield.web.jobs",
+    "civicshield.web.team",
 ]
 
 MIDDLEWARE = [

@@ -87,7 +87,74 @@ def signed_in_client(user: User, client: Client | None = None) -> Client:
 
 # Pages anyone may open without signing in.
 PUBLIC_URL_NAMES = {"accounts:login", "healthz"}
+PUBLIC_URL_NAMES.add("team:invitation_join")  # team: the invited person has no account yet
 
 # For each URL that names an object: how to make one in Office A (returns the URL kwargs).
 # Office B's manager must get 404 for every one of them (web/tests/test_authorization.py).
 OFFICE_OBJECT_URLS: dict[str, Callable[[Cast], dict[str, Any]]] = {}
+
+
+# --- team ----------------------------------------------------------------------------------
+
+
+def _team_account(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.team import services as team
+
+    account = team.account_create(
+        actor=cast.manager, platform="facebook", name="Constituency page", access=[cast.comms]
+    )
+    return {"pk": account.pk}
+
+
+def _team_invitation(cast: Cast) -> dict[str, Any]:
+    from django.core import mail
+
+    from civicshield.web.team import services as team
+
+    mail.outbox = []
+    invitation, token = team.invitation_send(
+        actor=cast.manager, email="new.person@a.example", role=Role.CASEWORKER
+    )
+    return {"pk": invitation.pk, "token": token}
+
+
+def _team_offboarding(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.team.offboarding import member_offboard
+
+    return {"pk": member_offboard(actor=cast.manager, membership=cast.volunteer).pk}
+
+
+def _team_task(cast: Cast) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicshield.web.team import services as team
+
+    task = team.task_create(
+        office=cast.office_a,
+        kind="improvement",
+        title="Turn on 2FA",
+        due=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"pk": task.pk}
+
+
+def _team_review(cast: Cast) -> Any:
+    from civicshield.web.team import services as team
+
+    return team.access_review_start(office=cast.office_a, actor=cast.manager)
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "team:account_edit": _team_account,
+        "team:invitation_revoke": lambda cast: {"pk": _team_invitation(cast)["pk"]},
+        "team:invitation_accept": lambda cast: {"token": _team_invitation(cast)["token"]},
+        "team:offboard": lambda cast: {"pk": cast.caseworker.pk},
+        "team:offboarding_record": _team_offboarding,
+        "team:task_done": _team_task,
+        "team:review_confirm": lambda cast: {"pk": _team_review(cast).items.first().pk},
+        "team:review_complete": lambda cast: {"pk": _team_review(cast).pk},
+    }
+)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("civicshield.web.accounts.urls")),
     path("audit/", include("civicshield.web.audit.urls")),
+    path("team/", include("civicshield.web.team.urls")),
 ]
 
 handler403 = "civicshield.web.views.forbidden"

@@ -1,0 +1,152 @@
+"""Offboarding in one action (NCSC: remove access before staff leave; change every password they knew).
+
+``member_offboard`` does, in one transaction:
+
+1. ends the membership (``accounts.services.member_deactivate``, which keeps the last manager);
+2. ends every signed-in session of the person, at once, on every device;
+3. when they belong to no other office: removes their two-factor devices, revokes their API
+   tokens and closes their user account so they cannot sign back in;
+4. takes them off every inventory account's access list and opens a password-change task,
+   with a due date, for every account they could reach (owned, listed, or shared);
+5. writes it all to the audit log and keeps an ``Offboarding`` record to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civicshield.web.accounts import services as accounts
+from civicshield.web.accounts.models import Membership, Office, User
+from civicshield.web.accounts.roles import Capability
+from civicshield.web.audit import services as audit
+from civicshield.web.team.models import Offboarding, PlatformAccount, Task
+from civicshield.web.team.services import require, same_office, task_create, team_settings_for
+
+ERROR_SELF = "You cannot offboard yourself. Ask another office manager."
+ERROR_ALREADY_LEFT = "This person has already left the office."
+
+# Apps that give people personal API tokens register a revoker here:
+# ``revoker(user, office) -> number of tokens revoked``. None exists in the foundation yet.
+TokenRevoker = Callable[[User, Office], int]
+TOKEN_REVOKERS: list[TokenRevoker] = []
+
+
+def register_token_revoker(revoker: TokenRevoker) -> TokenRevoker:
+    if revoker not in TOKEN_REVOKERS:
+        TOKEN_REVOKERS.append(revoker)
+    return revoker
+
+
+def sessions_end_for_user(user: User) -> int:
+    """Delete every stored session of ``user`` (database session store); return how many.
+
+    Sessions carry the user id inside their encoded data, so each row is decoded; offices
+    have few staff, so the table stays small. Expired rows are skipped cheaply first.
+    """
+    ended = 0
+    wanted = str(user.pk)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id", "")) == wanted:
+            session.delete()
+            ended += 1
+    return ended
+
+
+def accounts_reachable_by(membership: Membership) -> list[PlatformAccount]:
+    """Open inventory accounts the person owns or can reach."""
+    return list(
+        PlatformAccount.objects.filter(office=membership.office_id, is_closed=False)
+        .filter(Q(access=membership) | Q(owner=membership))
+        .distinct()
+        .order_by("platform", "name")
+    )
+
+
+@transaction.atomic
+def member_offboard(*, actor: Membership, membership: Membership, reason: str = "") -> Offboarding:
+    require(actor, Capability.MANAGE_STAFF)
+    same_office(actor, membership.office_id)
+    if membership.pk == actor.pk:
+        raise ValidationError(ERROR_SELF)
+    if not membership.is_active:
+        raise ValidationError(ERROR_ALREADY_LEFT)
+    user = membership.user
+    office = membership.office
+    reachable = accounts_reachable_by(membership)
+
+    accounts.member_deactivate(actor=actor, membership=membership, reason=reason)
+
+    sessions = sessions_end_for_user(user)
+    elsewhere = Membership.objects.filter(user=user, is_active=True).exists()
+    devices = tokens = 0
+    deactivated = False
+    if not elsewhere:
+        totp, static = TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)
+        devices = totp.count() + static.count()
+        totp.delete()
+        static.delete()
+        tokens = sum(revoke(user, office) for revoke in TOKEN_REVOKERS)
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        deactivated = True
+
+    for account in reachable:
+        account.access.remove(membership)
+    PlatformAccount.objects.filter(owner=membership).update(owner=None)
+
+    record = Offboarding.objects.create(
+        office=office,
+        membership=membership,
+        leaver_name=user.full_name or user.email,
+        leaver_email=user.email,
+        actor=actor.user,
+        reason=reason[:300],
+        sessions_ended=sessions,
+        devices_removed=devices,
+        tokens_revoked=tokens,
+        user_deactivated=deactivated,
+        accounts=[str(a) for a in reachable],
+    )
+    due = timezone.now() + dt.timedelta(days=team_settings_for(office).rotation_due_days)
+    for account in reachable:
+        detail = (
+            f"{record.leaver_name} could reach this account. Change its password, check that "
+            "the recovery email and phone are still the office's own, remove their own login "
+            "or admin role on the platform if they had one, and sign out other sessions."
+        )
+        task_create(
+            office=office,
+            kind=Task.Kind.ROTATION,
+            title=f"Change the password of {account}",
+            detail=detail,
+            account=account,
+            due=due,
+            actor=actor.user,
+            offboarding=record,
+        )
+    audit.record(
+        action="team.member.offboarded",
+        office=office,
+        actor=actor.user,
+        target=membership,
+        details={
+            "reason": reason[:300],
+            "sessions_ended": sessions,
+            "devices_removed": devices,
+            "tokens_revoked": tokens,
+            "user_deactivated": deactivated,
+            "rotation_tasks": [str(a) for a in reachable],
+            "offboarding": record.pk,
+        },
+    )
+    return record
