@@ -158,3 +158,30 @@ OFFICE_OBJECT_URLS.update(
         "team:review_complete": lambda cast: {"pk": _team_review(cast).pk},
     }
 )
+
+
+# --- emergency -----------------------------------------------------------------------------
+
+
+def _emergency_drill(cast: Cast) -> Any:
+    from civicshield.web.emergency import services as emergency
+
+    return emergency.incident_open(actor=cast.manager, kind="damaging_post", drill=True)
+
+
+def _emergency_plan(cast: Cast) -> Any:
+    from civicshield.web.emergency import services as emergency
+
+    return emergency.plan_for_office(cast.office_a)
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "emergency:contact_edit": lambda cast: {"pk": _emergency_plan(cast).contacts.first().pk},
+        "emergency:playbook_edit": lambda cast: {"pk": _emergency_plan(cast).playbooks.first().pk},
+        "emergency:incident": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:incident_note": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:incident_close": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:step_mark": lambda cast: {"pk": _emergency_drill(cast).steps.first().pk},
+    }
+)

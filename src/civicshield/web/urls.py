@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("civicshield.web.accounts.urls")),
     path("audit/", include("civicshield.web.audit.urls")),
     path("team/", include("civicshield.web.team.urls")),
+    path("emergency/", include("civicshield.web.emergency.urls")),
 ]
 
 handler403 = "civicshield.web.views.forbidden"
