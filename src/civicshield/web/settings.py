@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "civicshield.web.jobs",
     "civicshield.web.team",
     "civicshield.web.emergency",
+    "civicshield.web.habits",
 ]
 
 MIDDLEWARE = [

@@ -185,3 +185,20 @@ OFFICE_OBJECT_URLS.update(
         "emergency:step_mark": lambda cast: {"pk": _emergency_drill(cast).steps.first().pk},
     }
 )
+
+
+# --- habits --------------------------------------------------------------------------------
+
+
+def _habits_assessment(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.habits import services as habits
+
+    return {"pk": habits.assessment_start(actor=cast.manager).pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "habits:assessment_complete": _habits_assessment,
+        "habits:assessment_export": _habits_assessment,
+    }
+)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("civicshield.web.audit.urls")),
     path("team/", include("civicshield.web.team.urls")),
     path("emergency/", include("civicshield.web.emergency.urls")),
+    path("habits/", include("civicshield.web.habits.urls")),
 ]
 
 handler403 = "civicshield.web.views.forbidden"
