@@ -11,6 +11,7 @@ from django.db import transaction
 from civicshield.web.accounts import services as accounts
 from civicshield.web.accounts.models import Office
 from civicshield.web.accounts.roles import Role
+from civicshield.web.team.demo import seed_demo_apps
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 
@@ -47,6 +48,7 @@ def seed_demo() -> Office:
             on_call=on_call,
         )
         lines.append(f"  {Role(role).label:<16} {email:<40} {password}")
+    seed_demo_apps(office)  # team, emergency, habits
     path = settings.DATA_DIR / CREDENTIALS_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

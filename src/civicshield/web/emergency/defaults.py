@@ -81,7 +81,7 @@ DEFAULT_CONTACTS: tuple[DefaultContact, ...] = (
 )
 
 # Step texts. A step that starts with FORWARDING_STEP runs the mail forwarding audit.
-FORWARDING_STEP = "Check the mailbox's forwarding rules and filters"
+FORWARDING_STEP = "Check the email inbox linked to the account for forwarding rules and filters"
 
 HACKED_ACCOUNT_STEPS = (
     "Go to the platform's own recovery page (from the account inventory; never a link from a message) and recover the account",

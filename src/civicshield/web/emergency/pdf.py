@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from civicshield.web.emergency.models import EmergencyPlan
+from civicshield.web.team.models import PlatformAccount
 
 ERROR_NO_PDF = (
     "The PDF could not be made: WeasyPrint needs the Pango libraries "
@@ -29,6 +30,7 @@ def plan_pdf(plan: EmergencyPlan) -> bytes:
             "office": plan.office,
             "contacts": plan.contacts.all(),
             "playbooks": plan.playbooks.all(),
+            "accounts": PlatformAccount.objects.filter(office=plan.office, is_closed=False),
             "printed": timezone.localtime(),
         },
     )

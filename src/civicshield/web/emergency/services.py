@@ -224,7 +224,7 @@ def _steps_for(
                 steps.append(
                     IncidentStep(
                         incident=incident,
-                        text=f"{account.name}: {text}"[:500],
+                        text=text[:500],
                         account=account,
                         action=action,
                     )
@@ -402,9 +402,10 @@ def incident_step_mark(*, actor: Membership, step: IncidentStep, done: bool) -> 
     step.done_at = timezone.now() if done else None
     step.done_by = actor.user if done else None
     step.save(update_fields=["done_at", "done_by"])
+    label = f"{step.account.name}: {step.text}" if step.account is not None else step.text
     timeline_add(
         incident=step.incident,
-        text=("Done: " if done else "Not done after all: ") + step.text,
+        text=("Done: " if done else "Not done after all: ") + label,
         action="emergency.step.done" if done else "emergency.step.undone",
         actor=actor.user,
         details={"step": step.pk},

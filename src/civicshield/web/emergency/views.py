@@ -144,7 +144,7 @@ def incident(request: MemberRequest, pk: int) -> HttpResponse:
     found = selectors.incident_get_for_member(member=request.member, pk=pk)
     context = {
         "incident": found,
-        "steps": found.steps.select_related("done_by"),
+        "steps": found.steps.select_related("done_by", "account"),
         "timeline": found.timeline.select_related("actor"),
         "notices": found.notices.all(),
         "note_form": NoteForm(),

@@ -38,9 +38,7 @@ class AnswerForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(s.value, s.label) for s in Status if s.value], required=False, label="Status"
     )
-    comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="How it is done"
-    )
+    comment = forms.CharField(required=False, label="How it is done")
     residual_risk = forms.ChoiceField(
         choices=[("", "—"), *Risk.choices], required=False, label="Risk left"
     )

@@ -90,6 +90,11 @@ def test_everyone_can_read_the_plan(cast):
 
 
 def test_the_plan_downloads_as_a_pdf(cast):
+    from civicshield.web.team import services as team
+
+    team.account_create(
+        actor=cast.manager, platform="x", name="X", recovery_url="https://help.x.example/recover"
+    )
     response = signed_in_client(cast.caseworker.user).get(reverse("emergency:plan_pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
