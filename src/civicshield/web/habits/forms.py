@@ -60,3 +60,17 @@ class ExposureForm(forms.Form):
         help_text="A JSON-lines or CSV file with a 'text' column (and 'url' if you have it), "
         "or X's data archive file tweets.js.",
     )
+
+
+class ImpersonationForm(forms.Form):
+    followers = forms.FileField(
+        label="New followers or connection requests",
+        help_text="JSON lines or CSV with a 'handle' column; 'display_name', 'created' "
+        "(a date) and 'url' make the check better.",
+    )
+    extra_names = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Other names to protect (one a line)",
+        help_text="The representative's other names, family members' names, known contacts.",
+    )

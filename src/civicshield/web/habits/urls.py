@@ -13,4 +13,5 @@ urlpatterns = [
     path("assessment/<int:pk>/complete/", views.assessment_complete, name="assessment_complete"),
     path("assessment/<int:pk>/export.csv", views.assessment_export, name="assessment_export"),
     path("exposure/", views.exposure, name="exposure"),
+    path("impersonation/", views.impersonation, name="impersonation"),
 ]

@@ -16,7 +16,13 @@ from civicshield.web.audit import services as audit
 from civicshield.web.habits import bio, services
 from civicshield.web.habits.assessment_spec import PRINCIPLES
 from civicshield.web.habits.exposure import exposure_audit
-from civicshield.web.habits.forms import AnswerForm, CheckinForm, ExposureForm, PassphraseCheckForm
+from civicshield.web.habits.forms import (
+    AnswerForm,
+    CheckinForm,
+    ExposureForm,
+    ImpersonationForm,
+    PassphraseCheckForm,
+)
 from civicshield.web.habits.models import Assessment
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -200,3 +206,59 @@ def exposure(request: MemberRequest) -> HttpResponse:
                     details={"posts": report.posts_read, "exposed": len(report.exposed)},
                 )
     return render(request, "habits/exposure.html", {"form": form, "report": report})
+
+
+@member_required(Capability.MANAGE_ACCOUNTS)
+def impersonation(request: MemberRequest) -> HttpResponse:
+    """Compare new followers with the office's own handles and people's names; list lookalikes."""
+    from django.utils import timezone
+
+    from civicshield.web.accounts.models import Membership
+    from civicshield.web.habits import impersonation as engine
+    from civicshield.web.team.models import PlatformAccount
+
+    form = ImpersonationForm(request.POST or None, request.FILES or None)
+    suspects = None
+    checked = 0
+    errors: list[str] = []
+    office = request.member.office
+    own_handles = tuple(
+        PlatformAccount.objects.filter(office=office)
+        .exclude(handle="")
+        .exclude(platform__in=["email", "website"])
+        .values_list("handle", flat=True)
+    )
+    people = [
+        m.user.full_name
+        for m in Membership.objects.filter(office=office, is_active=True).select_related("user")
+    ]
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["followers"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("followers", "The file is larger than 10 MB: split it and try again.")
+        else:
+            try:
+                accounts, errors = engine.read_accounts(upload.read())
+            except ValueError as exc:
+                form.add_error("followers", str(exc))
+            else:
+                protected = engine.Protected(
+                    handles=own_handles,
+                    names=engine.names_to_protect(people, form.cleaned_data["extra_names"]),
+                )
+                suspects = engine.check_accounts(accounts, protected, timezone.localdate())
+                checked = len(accounts)
+                audit.record(
+                    action="habits.impersonation.checked",
+                    office=office,
+                    actor=request.member.user,
+                    details={"accounts": checked, "suspects": len(suspects)},
+                )
+    context = {
+        "form": form,
+        "suspects": suspects,
+        "checked": checked,
+        "errors": errors,
+        "own_handles": own_handles,
+    }
+    return render(request, "habits/impersonation.html", context)
