@@ -202,3 +202,4 @@ OFFICE_OBJECT_URLS.update(
         "habits:assessment_export": _habits_assessment,
     }
 )
+OFFICE_OBJECT_URLS["team:change_role"] = lambda cast: {"pk": cast.volunteer.pk}

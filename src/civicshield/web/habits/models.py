@@ -19,6 +19,7 @@ class HabitSettings(models.Model):
         help_text="Where support requests should go instead of DMs, e.g. an email address",
     )
     assessment_interval_days = models.PositiveIntegerField(default=182)
+    assessment_reminded = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Habit settings for {self.office}"

@@ -371,7 +371,7 @@ def assessment_complete(*, actor: Membership, assessment: Assessment) -> list[in
     return created
 
 
-def assessment_next_due(office: Office) -> dt.datetime:
+def assessment_next_due(office: Office, now: dt.datetime | None = None) -> dt.datetime:
     """Six months (configurable) after the last completed assessment; now if there is none."""
     last = (
         Assessment.objects.filter(office=office, completed_at__isnull=False)
@@ -379,7 +379,7 @@ def assessment_next_due(office: Office) -> dt.datetime:
         .first()
     )
     if last is None or last.completed_at is None:
-        return timezone.now()
+        return now or timezone.now()
     interval = dt.timedelta(days=habit_settings_for(office).assessment_interval_days)
     return last.completed_at + interval
 
@@ -428,3 +428,44 @@ def assessment_csv(assessment: Assessment) -> str:
                     ]
                 )
     return out.getvalue()
+
+
+REMIND_EVERY = dt.timedelta(days=7)
+
+
+def assessment_remind(*, office: Office, now: dt.datetime | None = None) -> bool:
+    """Email the managers once a week while a self-assessment is due; return whether it did."""
+    from django.conf import settings as django_settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    now = now or timezone.now()
+    found = habit_settings_for(office)
+    in_progress = Assessment.objects.filter(office=office, completed_at__isnull=True).exists()
+    if assessment_next_due(office, now) > now and not in_progress:
+        return False
+    if found.assessment_reminded is not None and now - found.assessment_reminded < REMIND_EVERY:
+        return False
+    recipients = [
+        m.user.email
+        for m in Membership.objects.filter(office=office, is_active=True).select_related("user")
+        if m.can(Capability.MANAGE_STAFF)
+    ]
+    if not recipients:
+        return False
+    send_mail(
+        subject=f"Time for {office.name}'s security self-assessment",
+        message=(
+            "Every six months the office checks its social media security against the NCSC "
+            "principles. CivicShield has filled in what it already knows; the rest takes "
+            f"about twenty minutes:\n\n{django_settings.SITE_URL}{reverse('habits:assessment')}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    with transaction.atomic():
+        HabitSettings.objects.filter(pk=found.pk).update(assessment_reminded=now)
+        audit.record(
+            action="habits.assessment.reminder_sent", office=office, details={"to": recipients}
+        )
+    return True

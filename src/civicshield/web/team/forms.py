@@ -146,3 +146,8 @@ class TeamSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         if not 0 <= value <= 30:
             raise forms.ValidationError("Choose between 0 and 30 days.")
         return value
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    on_call = forms.BooleanField(required=False, label="On call for critical alerts")

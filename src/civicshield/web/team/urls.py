@@ -12,6 +12,7 @@ urlpatterns = [
     path("join/<str:token>/", views.accept_invitation, name="invitation_accept"),
     path("join/", views.join, name="invitation_join"),
     path("people/<int:pk>/offboard/", views.offboard, name="offboard"),
+    path("people/<int:pk>/role/", views.change_role, name="change_role"),
     path("offboardings/<int:pk>/", views.offboarding_record, name="offboarding_record"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/add/", views.account_add, name="account_add"),

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from civicshield.web.accounts import services as accounts_services
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.models import Membership, User
 from civicshield.web.accounts.reauth import recently_reauthenticated
-from civicshield.web.accounts.roles import Capability
+from civicshield.web.accounts.roles import Capability, Role
 from civicshield.web.team import selectors, services
 from civicshield.web.team.forms import (
     AcceptForm,
@@ -23,6 +24,7 @@ from civicshield.web.team.forms import (
     InviteForm,
     OffboardForm,
     ReviewConfirmForm,
+    RoleForm,
     TaskDoneForm,
     TeamSettingsForm,
 )
@@ -56,6 +58,7 @@ def staff(request: MemberRequest) -> HttpResponse:
         "invitations": selectors.invitation_list_for_member(member=member),
         "offboardings": Offboarding.objects.filter(office=member.office)[:20],
         "invite_form": InviteForm(),
+        "roles": Role.choices,
     }
     return render(request, "team/staff.html", context)
 
@@ -174,6 +177,27 @@ def offboarding_record(request: MemberRequest, pk: int) -> HttpResponse:
     record = selectors.offboarding_get_for_member(member=request.member, pk=pk)
     tasks = record.tasks.select_related("account", "done_by")
     return render(request, "team/offboarding_record.html", {"record": record, "tasks": tasks})
+
+
+@member_required(Capability.MANAGE_STAFF)
+def change_role(request: MemberRequest, pk: int) -> HttpResponse:
+    person = selectors.staff_member_get_for_member(member=request.member, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RoleForm(request.POST)
+    if form.is_valid() and person.is_active:
+        try:
+            accounts_services.member_change_role(
+                actor=request.member,
+                membership=person,
+                role=form.cleaned_data["role"],
+                on_call=form.cleaned_data["on_call"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{person.user} is now {person.get_role_display().lower()}.")
+    return redirect("team:staff")
 
 
 # --- account inventory ---------------------------------------------------------------------

@@ -121,3 +121,36 @@ def test_the_assessment_page_saves_answers(cast):
     answer = AssessmentAnswer.objects.get(control_id="1.4")
     assert answer.status == "partly"
     assert answer.residual_risk == "medium"
+
+
+def test_managers_are_reminded_weekly_while_the_assessment_is_due(cast):
+    import datetime as dt
+
+    from django.core import mail
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert services.assessment_remind(office=cast.office_a, now=now)
+    assert set(mail.outbox[0].to) == {cast.manager.user.email, cast.representative.user.email}
+    assert not services.assessment_remind(office=cast.office_a, now=now + dt.timedelta(days=2))
+    assert services.assessment_remind(office=cast.office_a, now=now + dt.timedelta(days=8))
+
+
+def test_no_reminder_until_six_months_after_the_last_one(cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    assessment = services.assessment_start(actor=cast.manager)
+    for answer in assessment.answers.all():
+        services.assessment_answer(actor=cast.manager, answer=answer, status=Status.MET)
+    services.assessment_complete(actor=cast.manager, assessment=assessment)
+    now = timezone.now()
+    assert not services.assessment_remind(office=cast.office_a, now=now + dt.timedelta(days=100))
+    assert services.assessment_remind(office=cast.office_a, now=now + dt.timedelta(days=183))
+
+
+def test_the_dashboard_shows_habits(cast):
+    page = signed_in_client(cast.manager.user).get("/").content.decode()
+    assert "security self-assessment is due" in page
+    assert "self-assessment" not in signed_in_client(cast.volunteer.user).get("/").content.decode()

@@ -64,3 +64,16 @@ def test_the_record_is_office_private(cast):
     url = reverse("team:offboarding_record", kwargs={"pk": record.pk})
     assert signed_in_client(cast.manager.user).get(url).status_code == 200
     assert signed_in_client(cast.other_manager.user).get(url).status_code == 404
+
+
+def test_the_staff_page_changes_roles_with_an_audit_entry(cast):
+    client = signed_in_client(cast.manager.user)
+    url = reverse("team:change_role", kwargs={"pk": cast.volunteer.pk})
+    client.post(url, {"role": "caseworker", "on_call": "on"})
+    cast.volunteer.refresh_from_db()
+    assert cast.volunteer.role == "caseworker"
+    assert cast.volunteer.on_call
+    assert AuditEntry.objects.filter(action="accounts.membership.changed").exists()
+    assert (
+        signed_in_client(cast.comms.user).post(url, {"role": "office_manager"}).status_code == 403
+    )
