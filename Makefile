@@ -26,8 +26,8 @@ run: $(VENV)/.base-installed
 	$(BIN)/civicshield serve
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts conftest.py
+	$(BIN)/ruff format --check src tests benchmarks scripts conftest.py
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy src

@@ -10,6 +10,9 @@ os.environ.setdefault("CIVICSHIELD_DATA_DIR", tempfile.mkdtemp(prefix="civicshie
 
 import pytest  # noqa: E402
 
+# Real test servers (Dovecot, an SMTP sink) for any test that asks for them.
+pytest_plugins = ["tests.servers.plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]

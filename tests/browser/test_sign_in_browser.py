@@ -37,7 +37,9 @@ def test_sign_in_enrol_two_factor_and_sign_out(page, live_server, cast):
     assert page.locator("#recovery-codes li").count() == 10
     page.get_by_role("link", name=re.compile("continue")).click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Good to see you, Maya Patel")
+    assert (
+        page.get_by_role("heading", level=1).inner_text().startswith("Good to see you, Maya Patel")
+    )
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_url(re.compile(r"/accounts/sign-in/"))
     page.goto(f"{live_server.url}/")
@@ -49,7 +51,9 @@ def test_another_office_cannot_see_the_first_offices_pages(page, live_server, ca
     device = confirmed_totp(cast.other_manager.user)
     _sign_in(page, live_server, cast.other_manager.user.email)
     page.wait_for_url(re.compile(r"/two-factor/verify/"))
-    page.get_by_label(re.compile("Code from your authenticator")).fill(f"{totp(device.bin_key):06d}")
+    page.get_by_label(re.compile("Code from your authenticator")).fill(
+        f"{totp(device.bin_key):06d}"
+    )
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/")
     assert "Office of Bob Brown MP" in page.content()

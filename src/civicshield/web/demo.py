@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import secrets
 
 from django.conf import settings
 from django.db import transaction
 
+from civicshield.core.passphrase import generate
 from civicshield.web.accounts import services as accounts
 from civicshield.web.accounts.models import Office
 from civicshield.web.accounts.roles import Role
+from civicshield.web.inbox.demo import seed_demo_inbox
 from civicshield.web.team.demo import seed_demo_apps
 
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -25,7 +26,8 @@ DEMO_PEOPLE = [
 
 
 def _password() -> str:
-    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+    # Four random words: strong, and easy to type when trying the demo.
+    return generate(4)
 
 
 @transaction.atomic
@@ -49,6 +51,7 @@ def seed_demo() -> Office:
         )
         lines.append(f"  {Role(role).label:<16} {email:<40} {password}")
     seed_demo_apps(office)  # team, emergency, habits
+    seed_demo_inbox(office)
     path = settings.DATA_DIR / CREDENTIALS_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -34,5 +34,7 @@ def run_gunicorn(*, bind: str, workers: int) -> None:
             "graceful_timeout": 20,
             # Behind a proxy, only trust X-Forwarded-* from loopback.
             "forwarded_allow_ips": "127.0.0.1",
+            # No admin control socket: several servers (tests, benchmarks) may share a home.
+            "control_socket_disable": True,
         }
     ).run()

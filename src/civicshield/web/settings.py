@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "civicshield.web.accounts",
     "civicshield.web.audit",
     "civicshield.web.jobs",
+    "civicshield.web.inbox",
     "civicshield.web.team",
     "civicshield.web.emergency",
     "civicshield.web.habits",
@@ -220,7 +221,15 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# With no mail server configured, emails are written to files in the data directory (so a
+# fresh install loses nothing and shows what it would have sent); set EMAIL_HOST to send them.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "unsent-mail"
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""

@@ -86,7 +86,7 @@ def signed_in_client(user: User, client: Client | None = None) -> Client:
 
 
 # Pages anyone may open without signing in.
-PUBLIC_URL_NAMES = {"accounts:login", "healthz"}
+PUBLIC_URL_NAMES = {"accounts:login", "healthz", "api:api_push_messages", "api:api_openapi"}
 PUBLIC_URL_NAMES.add("team:invitation_join")  # team: the invited person has no account yet
 
 # For each URL that names an object: how to make one in Office A (returns the URL kwargs).
@@ -144,6 +144,71 @@ def _team_review(cast: Cast) -> Any:
     from civicshield.web.team import services as team
 
     return team.access_review_start(office=cast.office_a, actor=cast.manager)
+
+
+# --- inbox -------------------------------------------------------------------------------------
+
+
+def make_message(
+    office: Office,
+    text: str = "You are a disgrace",
+    *,
+    author: str = "@troll",
+    platform: str = "mastodon",
+    platform_id: str | None = None,
+) -> Any:
+    """Ingest one message through the real service (so it is classified like any other)."""
+    from civicshield.core.imports import IncomingMessage
+    from civicshield.web.inbox.models import Message
+    from civicshield.web.inbox.services import messages_ingest
+
+    ident = platform_id or f"test-{Message.objects.count() + 1}-{abs(hash(text)) % 10_000}"
+    messages_ingest(
+        office=office,
+        items=[
+            IncomingMessage(platform=platform, platform_id=ident, author_handle=author, text=text)
+        ],
+    )
+    return Message.objects.get(office=office, platform=platform, platform_id=ident)
+
+
+def _inbox_message(cast: Cast) -> dict[str, Any]:
+    return {"pk": make_message(cast.office_a).pk}
+
+
+def _inbox_author(cast: Cast) -> dict[str, Any]:
+    return {"pk": make_message(cast.office_a).author_id}
+
+
+def _inbox_import(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.inbox.models import ImportRun
+
+    run = ImportRun.objects.create(office=cast.office_a, kind="table", filename="x.csv", upload=b"")
+    return {"pk": run.pk}
+
+
+def _inbox_source(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.inbox.models import Source
+
+    return {"pk": Source.objects.create(office=cast.office_a, kind="imap", name="Mailbox").pk}
+
+
+def _inbox_token(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.inbox.services import api_token_create
+
+    return {"pk": api_token_create(member=cast.manager, name="t")[0].pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "inbox:message": _inbox_message,
+        "inbox:message_action": _inbox_message,
+        "inbox:author": _inbox_author,
+        "inbox:import_status": _inbox_import,
+        "inbox:source_disconnect": _inbox_source,
+        "inbox:api_token_revoke": _inbox_token,
+    }
+)
 
 
 OFFICE_OBJECT_URLS.update(

@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.urls import include, path
 
 from civicshield.web import views
+from civicshield.web.inbox.urls import api_urlpatterns as inbox_api
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("civicshield.web.accounts.urls")),
     path("audit/", include("civicshield.web.audit.urls")),
+    path("inbox/", include("civicshield.web.inbox.urls")),
+    path("api/", include((inbox_api, "api"))),
     path("team/", include("civicshield.web.team.urls")),
     path("emergency/", include("civicshield.web.emergency.urls")),
     path("habits/", include("civicshield.web.habits.urls")),

@@ -8,6 +8,8 @@ from django.shortcuts import render
 
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
+from civicshield.web.accounts.roles import Capability
+from civicshield.web.inbox import selectors as inbox_selectors
 from civicshield.web.jobs.services import failed_jobs
 
 
@@ -16,7 +18,11 @@ def dashboard(request: MemberRequest) -> HttpResponse:
     member = request.member
     context = {
         "failed_jobs": failed_jobs(office=member.office).order_by("-finished")[:10],
-        "two_factor_done": True,
+        "inbox_stats": (
+            inbox_selectors.dashboard_stats(member=member)
+            if member.can(Capability.TRIAGE_INBOX)
+            else None
+        ),
     }
     return render(request, "dashboard.html", context)
 

@@ -21,10 +21,11 @@ def settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 id="civicshield.E001",
             )
         )
-    if settings.EMAIL_HOST in ("", "localhost") and not settings.DEBUG:
+    if not settings.EMAIL_HOST:
         problems.append(
             Warning(
-                "Alert emails go to an SMTP server on localhost.",
+                "No mail server is configured: emails (alerts included) are saved in "
+                f"{settings.EMAIL_FILE_PATH} instead of being sent.",
                 hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) "
                 "so that threat alerts reach people.",
                 id="civicshield.W001",

@@ -4,8 +4,9 @@
 
 1. ends the membership (``accounts.services.member_deactivate``, which keeps the last manager);
 2. ends every signed-in session of the person, at once, on every device;
-3. when they belong to no other office: removes their two-factor devices, revokes their API
-   tokens and closes their user account so they cannot sign back in;
+3. revokes the API tokens they created for this office; and when they belong to no other
+   office, removes their two-factor devices and closes their user account so they cannot
+   sign back in;
 4. takes them off every inventory account's access list and opens a password-change task,
    with a due date, for every account they could reach (owned, listed, or shared);
 5. writes it all to the audit log and keeps an ``Offboarding`` record to print.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.apps import apps as django_apps
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,8 +36,9 @@ from civicshield.web.team.services import require, same_office, task_create, tea
 ERROR_SELF = "You cannot offboard yourself. Ask another office manager."
 ERROR_ALREADY_LEFT = "This person has already left the office."
 
-# Apps that give people personal API tokens register a revoker here:
-# ``revoker(user, office) -> number of tokens revoked``. None exists in the foundation yet.
+# Other apps that give people tokens register a revoker here:
+# ``revoker(user, office) -> number of tokens revoked``. The inbox's push-API tokens are
+# revoked directly (``_revoke_inbox_tokens``).
 TokenRevoker = Callable[[User, Office], int]
 TOKEN_REVOKERS: list[TokenRevoker] = []
 
@@ -59,6 +62,17 @@ def sessions_end_for_user(user: User) -> int:
             session.delete()
             ended += 1
     return ended
+
+
+def _revoke_inbox_tokens(membership: Membership) -> int:
+    """Revoke the API tokens the leaver created (they saw each token once, in full)."""
+    if not django_apps.is_installed("civicshield.web.inbox"):
+        return 0
+    from civicshield.web.inbox.models import ApiToken
+
+    return ApiToken.objects.filter(
+        office=membership.office_id, created_by=membership, revoked__isnull=True
+    ).update(revoked=timezone.now())
 
 
 def accounts_reachable_by(membership: Membership) -> list[PlatformAccount]:
@@ -87,14 +101,17 @@ def member_offboard(*, actor: Membership, membership: Membership, reason: str = 
 
     sessions = sessions_end_for_user(user)
     elsewhere = Membership.objects.filter(user=user, is_active=True).exists()
-    devices = tokens = 0
+    # Tokens belong to this office, so they go whether or not the person works elsewhere.
+    tokens = _revoke_inbox_tokens(membership) + sum(
+        revoke(user, office) for revoke in TOKEN_REVOKERS
+    )
+    devices = 0
     deactivated = False
     if not elsewhere:
         totp, static = TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)
         devices = totp.count() + static.count()
         totp.delete()
         static.delete()
-        tokens = sum(revoke(user, office) for revoke in TOKEN_REVOKERS)
         user.is_active = False
         user.set_unusable_password()
         user.save(update_fields=["is_active", "password"])

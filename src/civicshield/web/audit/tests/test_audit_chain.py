@@ -28,10 +28,11 @@ def _raw(sql: str, params: list[int | str]) -> None:
     """Change rows behind the application's back, as someone with database access could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_immutable")
+            # A database superuser can switch triggers off for their session.
+            cursor.execute("SET session_replication_role = replica")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_immutable")
+            cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def _problem(cast):

@@ -137,3 +137,16 @@ def test_registered_token_revokers_are_called(cast, monkeypatch):
     record = offboarding.member_offboard(actor=cast.manager, membership=cast.caseworker)
     assert calls == [(cast.caseworker.user, cast.office_a)]
     assert record.tokens_revoked == 3
+
+
+def test_api_tokens_the_leaver_created_are_revoked(cast):
+    from civicshield.web.inbox.models import ApiToken
+    from civicshield.web.inbox.services import api_token_authenticate, api_token_create
+
+    _, theirs = api_token_create(member=cast.representative, name="theirs")
+    _, mine = api_token_create(member=cast.manager, name="mine")
+    record = offboarding.member_offboard(actor=cast.manager, membership=cast.representative)
+    assert record.tokens_revoked == 1
+    assert api_token_authenticate(theirs) is None
+    assert api_token_authenticate(mine) is not None
+    assert ApiToken.objects.filter(revoked__isnull=False).count() == 1

@@ -1,0 +1,51 @@
+"""Text disguised from filters: invisible characters inside words, letters from other alphabets."""
+
+from __future__ import annotations
+
+import re
+
+from civicshield.core.findings import Severity
+from civicshield.core.mail.checks.base import Check, CheckContext, Hit
+from civicshield.core.mail.parse import ParsedMail
+from civicshield.core.mail.text import INVISIBLE_IN_WORD
+
+MAX_CHARS = 20_000
+# A word mixing Latin with Cyrillic or Greek letters ("pаypal" with a Cyrillic a). Genuine
+# Russian or Greek text uses whole words in its own alphabet; mixing inside a word is a disguise.
+_MIXED_WORD = re.compile(
+    r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])[a-zA-Z\u0370-\u03ff\u0400-\u04ff]{3,}\b"
+)
+_DIRECTION_OVERRIDE = re.compile("[\u202e\u202d]")
+
+
+class HiddenTextCheck(Check):
+    """Invisible characters or mixed alphabets inside words of the subject, sender name or body."""
+
+    name = "hidden_text"
+
+    def run(self, mail: ParsedMail, context: CheckContext) -> list[Hit]:
+        text = mail.subject + "\n" + mail.from_name + "\n" + mail.body_text[:MAX_CHARS]
+        if text.isascii():
+            return []
+        hits: list[Hit] = []
+        invisible = len(INVISIBLE_IN_WORD.findall(text)) + len(_DIRECTION_OVERRIDE.findall(text))
+        if invisible >= 3:
+            hits.append(
+                Hit(
+                    "hidden_text.invisible",
+                    Severity.MEDIUM,
+                    "Words in this email are broken up by invisible characters, a trick to slip "
+                    "past spam filters. Genuine senders have no reason to do this.",
+                )
+            )
+        mixed = _MIXED_WORD.findall(text)
+        if len(mixed) >= 2:
+            hits.append(
+                Hit(
+                    "hidden_text.mixed_script",
+                    Severity.MEDIUM,
+                    f"Words in this email mix letters from different alphabets (for example "
+                    f"\u201c{mixed[0]}\u201d) so that they look normal but fool filters.",
+                )
+            )
+        return hits

@@ -1,0 +1,87 @@
+"""In a real browser: connect a real mailbox (Dovecot), see abuse ranked with reasons, and the
+on-call alert email arrive at a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import re
+
+import imapclient
+import pytest
+from django_otp.oath import totp
+
+from civicshield.web.jobs.worker import Worker
+from civicshield.web.testing import PASSWORD, confirmed_totp
+
+pytestmark = [pytest.mark.browser, pytest.mark.dovecot, pytest.mark.django_db(transaction=True)]
+
+THREAT = "I know where you live and I am going to hurt you"
+
+
+def _append(account, subject: str, body: str, message_id: str) -> None:
+    client = imapclient.IMAPClient(account.server.host, port=account.server.imap_port, ssl=False)
+    client.login(account.address, account.password)
+    raw = (
+        f"From: Menace <menace@example.net>\r\nTo: {account.address}\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{message_id}>\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\n\r\n{body}\r\n"
+    ).encode()
+    client.append("INBOX", raw)
+    client.logout()
+
+
+def _run_jobs() -> None:
+    worker = Worker()
+    while worker.run_once():
+        pass
+
+
+def _sign_in(page, live_server, user) -> None:
+    device = confirmed_totp(user)
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/two-factor/verify/"))
+    page.get_by_label(re.compile("Code from your authenticator")).fill(
+        f"{totp(device.bin_key):06d}"
+    )
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_connect_a_mailbox_triage_a_threat_and_get_the_alert(
+    page, live_server, cast, mail_account, smtp_sink, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_sink.host, smtp_sink.port
+    _sign_in(page, live_server, cast.manager.user)
+
+    page.goto(f"{live_server.url}/inbox/sources/")
+    page.get_by_label("IMAP server").fill(mail_account.server.host)
+    page.get_by_label("Port", exact=True).fill(str(mail_account.server.imap_port))
+    page.get_by_label(re.compile("User name")).fill(mail_account.address)
+    page.get_by_label(re.compile("Password or app password")).fill(mail_account.password)
+    page.get_by_label(re.compile("Use TLS")).uncheck()
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url(re.compile(r"/inbox/sources/"))
+    assert "Connected Office mailbox" in page.content()
+    assert mail_account.password not in page.content()
+
+    _append(mail_account, "hello", "Thanks for helping my mum with her pension", "calm@example.net")
+    _append(mail_account, "you", THREAT, "threat@example.net")
+    _run_jobs()  # the first poll (queued when the mailbox was connected) and the alerts
+
+    page.goto(f"{live_server.url}/inbox/")
+    first_row = page.locator("table.queue tbody tr").first
+    assert "critical" in first_row.inner_text().lower()
+    first_row.get_by_role("link", name=re.compile("I know where you live")).click()
+    assert page.get_by_role("heading", name="Why it was flagged").is_visible()
+    assert "999" in page.content()
+    page.get_by_role("button", name="Actioned").click()
+    assert "Actioned" in page.locator("text=State:").locator("..").inner_text()
+
+    alerts = [m for m in smtp_sink.messages if "URGENT" in m.message["Subject"]]
+    assert {r for m in alerts for r in m.recipients} == {
+        cast.representative.user.email,
+        cast.manager.user.email,
+    }
+    assert THREAT in alerts[0].message.get_content()
