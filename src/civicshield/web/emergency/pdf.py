@@ -19,10 +19,18 @@ class PdfUnavailable(Exception):
 
 
 def plan_pdf(plan: EmergencyPlan) -> bytes:
+    # WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES when first imported,
+    # which would let the privacy scanner accept damaged photos in this process afterwards.
+    # The plan has no images, so put the setting back.
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:
         raise PdfUnavailable(ERROR_NO_PDF) from exc
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     html = render_to_string(
         "emergency/plan_print.html",
         {

@@ -99,3 +99,13 @@ def test_the_plan_downloads_as_a_pdf(cast):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_making_the_pdf_leaves_pillows_truncated_image_setting_alone(cast):
+    from PIL import ImageFile
+
+    from civicshield.web.emergency.pdf import plan_pdf
+
+    plan_pdf(services.plan_for_office(cast.office_a))
+    # Pillow's default; the privacy scanner relies on it to refuse damaged photos.
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
