@@ -8,14 +8,18 @@
    office, removes their two-factor devices and closes their user account so they cannot
    sign back in;
 4. takes them off every inventory account's access list and opens a password-change task,
-   with a due date, for every account they could reach (owned, listed, or shared);
+   with a due date, for every account they could reach (owned, listed, or shared), and a
+   renewal task for every publishing connection they set up (their per-account publishing
+   permissions are deleted);
 5. writes it all to the audit log and keeps an ``Offboarding`` record to print.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
+from typing import Any
 
 from django.apps import apps as django_apps
 from django.contrib.sessions.models import Session
@@ -75,6 +79,32 @@ def _revoke_inbox_tokens(membership: Membership) -> int:
     ).update(revoked=timezone.now())
 
 
+def connected_accounts_set_up_by(membership: Membership) -> list[Any]:
+    """Publishing's connected accounts whose credentials the leaver typed in or authorised.
+
+    Staff never see a connected account's token, but whoever connected it chose or saw its
+    app password or authorised it, so it must be renewed. Empty when publishing is not
+    installed.
+    """
+    if not django_apps.is_installed("civicshield.web.publishing"):
+        return []
+    # Imported by name: publishing is an optional neighbour, not a dependency.
+    models = importlib.import_module("civicshield.web.publishing.models")
+    return list(
+        models.ConnectedAccount.objects.filter(
+            office=membership.office_id, connected_by=membership.user_id, is_active=True
+        )
+    )
+
+
+def _remove_publishing_access(membership: Membership) -> int:
+    """Delete the leaver's per-account publishing permissions (nothing to keep once they left)."""
+    if not django_apps.is_installed("civicshield.web.publishing"):
+        return 0
+    models = importlib.import_module("civicshield.web.publishing.models")
+    return int(models.AccountAccess.objects.filter(member=membership).delete()[0])
+
+
 def accounts_reachable_by(membership: Membership) -> list[PlatformAccount]:
     """Open inventory accounts the person owns or can reach."""
     return list(
@@ -96,6 +126,7 @@ def member_offboard(*, actor: Membership, membership: Membership, reason: str = 
     user = membership.user
     office = membership.office
     reachable = accounts_reachable_by(membership)
+    connected = connected_accounts_set_up_by(membership)
 
     accounts.member_deactivate(actor=actor, membership=membership, reason=reason)
 
@@ -117,6 +148,7 @@ def member_offboard(*, actor: Membership, membership: Membership, reason: str = 
         user.save(update_fields=["is_active", "password"])
         deactivated = True
 
+    publishing_access_removed = _remove_publishing_access(membership)
     for account in reachable:
         account.access.remove(membership)
     PlatformAccount.objects.filter(owner=membership).update(owner=None)
@@ -132,7 +164,7 @@ def member_offboard(*, actor: Membership, membership: Membership, reason: str = 
         devices_removed=devices,
         tokens_revoked=tokens,
         user_deactivated=deactivated,
-        accounts=[str(a) for a in reachable],
+        accounts=[str(a) for a in reachable] + [str(c) for c in connected],
     )
     due = timezone.now() + dt.timedelta(days=team_settings_for(office).rotation_due_days)
     for account in reachable:
@@ -151,6 +183,20 @@ def member_offboard(*, actor: Membership, membership: Membership, reason: str = 
             actor=actor.user,
             offboarding=record,
         )
+    for connection in connected:
+        task_create(
+            office=office,
+            kind=Task.Kind.ROTATION,
+            title=f"Renew the connection to {connection}",
+            detail=(
+                f"{record.leaver_name} connected this account to CivicShield, so they know or "
+                "authorised its credentials. Revoke that app password or authorisation on the "
+                "platform, then connect the account again."
+            ),
+            due=due,
+            actor=actor.user,
+            offboarding=record,
+        )
     audit.record(
         action="team.member.offboarded",
         office=office,
@@ -162,7 +208,8 @@ def member_offboard(*, actor: Membership, membership: Membership, reason: str = 
             "devices_removed": devices,
             "tokens_revoked": tokens,
             "user_deactivated": deactivated,
-            "rotation_tasks": [str(a) for a in reachable],
+            "rotation_tasks": [str(a) for a in reachable] + [str(c) for c in connected],
+            "publishing_access_removed": publishing_access_removed,
             "offboarding": record.pk,
         },
     )

@@ -150,3 +150,26 @@ def test_api_tokens_the_leaver_created_are_revoked(cast):
     assert api_token_authenticate(theirs) is None
     assert api_token_authenticate(mine) is not None
     assert ApiToken.objects.filter(revoked__isnull=False).count() == 1
+
+
+@pytest.mark.skipif(
+    not __import__("django.apps").apps.apps.is_installed("civicshield.web.publishing"),
+    reason="the publishing app is not in this branch yet",
+)
+def test_publishing_connections_they_set_up_get_a_renewal_task(cast):
+    import importlib
+
+    models = importlib.import_module("civicshield.web.publishing.models")
+    AccountAccess, ConnectedAccount = models.AccountAccess, models.ConnectedAccount  # noqa: N806
+
+    connection = ConnectedAccount.objects.create(
+        office=cast.office_a,
+        platform="mastodon",
+        handle="@alice@mastodon.example",
+        server_url="https://mastodon.example",
+        connected_by=cast.comms.user,
+    )
+    AccountAccess.objects.create(account=connection, member=cast.comms)
+    record = offboarding.member_offboard(actor=cast.manager, membership=cast.comms)
+    assert record.tasks.filter(title__startswith="Renew the connection").count() == 1
+    assert not AccountAccess.objects.filter(member=cast.comms).exists()
