@@ -211,6 +211,56 @@ OFFICE_OBJECT_URLS.update(
 )
 
 
+# --- mailguard ---------------------------------------------------------------------------------
+
+
+def _mailguard_scanned(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.mailguard.models import ScannedEmail
+
+    scanned = ScannedEmail.objects.create(
+        office=cast.office_a,
+        subject="Invoice",
+        verdict="phishing",
+        scanned_by=cast.manager,
+        raw=b"From: a@b.example\r\nSubject: Invoice\r\n\r\nPay now.\r\n",
+    )
+    return {"pk": scanned.pk}
+
+
+def _mailguard_contact(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.mailguard.models import TrustedContact
+
+    contact = TrustedContact.objects.create(
+        office=cast.office_a, name="Sarah Jones", email="sarah.jones@parliament.uk"
+    )
+    return {"pk": contact.pk}
+
+
+def _mailguard_mailbox(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.mailguard.models import WatchedMailbox
+
+    mailbox = WatchedMailbox.objects.create(
+        office=cast.office_a,
+        name="Office",
+        address="office@parliament.uk",
+        password="x",  # noqa: S106 - test value
+    )
+    return {"pk": mailbox.pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "mailguard:email": _mailguard_scanned,
+        "mailguard:report": _mailguard_scanned,
+        "mailguard:report_eml": _mailguard_scanned,
+        "mailguard:contact_delete": _mailguard_contact,
+        "mailguard:mailbox_disconnect": _mailguard_mailbox,
+        "mailguard:forwarding": _mailguard_mailbox,
+        "mailguard:forwarding_run": _mailguard_mailbox,
+    }
+)
+
+
 OFFICE_OBJECT_URLS.update(
     {
         "team:account_edit": _team_account,

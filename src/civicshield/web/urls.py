@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("civicshield.web.accounts.urls")),
     path("audit/", include("civicshield.web.audit.urls")),
     path("inbox/", include("civicshield.web.inbox.urls")),
+    path("mail/", include("civicshield.web.mailguard.urls")),
     path("api/", include((inbox_api, "api"))),
     path("team/", include("civicshield.web.team.urls")),
     path("emergency/", include("civicshield.web.emergency.urls")),

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -57,7 +58,6 @@ NO_MAILBOX_AUDIT = (
     "No mailbox is connected to CivicShield's forwarding audit: check the forwarding rules and "
     "filters by hand in the mailbox's settings."
 )
-FORWARDING_AUDIT_HOOK = ("civicshield.web.mailguard.services", "forwarding_audit_start")
 
 
 def _require(member: Membership, capability: Capability) -> None:
@@ -236,26 +236,39 @@ def _steps_for(
     return steps
 
 
-def _run_forwarding_audit(incident: Incident, actor: User | None) -> None:
-    """Start the mail forwarding audit if the mail-security app offers it; else say what to do."""
-    module_name, function_name = FORWARDING_AUDIT_HOOK
-    try:
-        start = getattr(importlib.import_module(module_name), function_name, None)
-    except ImportError:
-        start = None
-    if start is None:
+def _run_forwarding_audit(incident: Incident, actor: Membership) -> None:
+    """Start the mail forwarding check of every connected mailbox; else say what to do by hand.
+
+    Attackers who take over an account often add a rule that forwards the office's mail to
+    themselves, so they can reset passwords again (NCSC, "Recovering a hacked account").
+    """
+    mailboxes: list[Any] = []
+    if django_apps.is_installed("civicshield.web.mailguard"):
+        models = importlib.import_module("civicshield.web.mailguard.models")
+        mailboxes = list(models.WatchedMailbox.objects.filter(office=incident.office, enabled=True))
+    if not mailboxes:
         timeline_add(
-            incident=incident, text=NO_MAILBOX_AUDIT, action="emergency.incident.forwarding_audit"
+            incident=incident,
+            text=NO_MAILBOX_AUDIT,
+            action="emergency.incident.forwarding_audit",
+            actor=actor.user,
         )
         return
-    started = start(office=incident.office)
-    text = (
-        "The mail forwarding audit was started for the connected mailboxes."
-        if started
-        else NO_MAILBOX_AUDIT
-    )
+    for mailbox in mailboxes:
+        enqueue(
+            "mailguard.forwarding_audit",
+            office=incident.office,
+            mailbox_id=mailbox.pk,
+            requested_by=actor.pk,
+        )
     timeline_add(
-        incident=incident, text=text, action="emergency.incident.forwarding_audit", actor=actor
+        incident=incident,
+        text="The mail forwarding check was started for "
+        + ", ".join(str(m.name or m.address) for m in mailboxes)
+        + ". Its results appear on the mail security page.",
+        action="emergency.incident.forwarding_audit",
+        actor=actor.user,
+        details={"mailboxes": [m.pk for m in mailboxes]},
     )
 
 
@@ -331,11 +344,8 @@ def incident_open(
             enqueue("emergency.send_notices", office=office, incident_id=incident.pk)
     playbook = plan.playbooks.filter(kind=kind).first()
     IncidentStep.objects.bulk_create(_steps_for(incident, kind, playbook, accounts))
-    needs_audit = kind == PlaybookKind.HACKED_ACCOUNT and any(
-        a.platform == "email" for a in accounts
-    )
-    if needs_audit and not drill:
-        _run_forwarding_audit(incident, actor.user)
+    if kind == PlaybookKind.HACKED_ACCOUNT and not drill:
+        _run_forwarding_audit(incident, actor)
     return incident
 
 
@@ -410,8 +420,6 @@ def incident_step_mark(*, actor: Membership, step: IncidentStep, done: bool) -> 
         actor=actor.user,
         details={"step": step.pk},
     )
-    if done and step.action == IncidentStep.Action.FORWARDING_AUDIT and not step.incident.is_drill:
-        _run_forwarding_audit(step.incident, actor.user)
     return step
 
 

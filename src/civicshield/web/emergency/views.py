@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -148,6 +149,7 @@ def incident(request: MemberRequest, pk: int) -> HttpResponse:
         "timeline": found.timeline.select_related("actor"),
         "notices": found.notices.all(),
         "note_form": NoteForm(),
+        "mailguard": django_apps.is_installed("civicshield.web.mailguard"),
     }
     return render(request, "emergency/incident.html", context)
 

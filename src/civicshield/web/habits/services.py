@@ -27,8 +27,8 @@ ERROR_COMPLETED = "This assessment is complete; start a new one to change it."
 # Facts other apps can supply: fact name → (module, function(office) -> (status, comment) | None).
 FACT_HOOKS: dict[str, tuple[str, str]] = {
     "approvals": ("civicshield.web.publishing.selectors", "approval_policy_fact"),
-    "forwarding_audit": ("civicshield.web.mailguard.selectors", "forwarding_audit_fact"),
 }
+FORWARDING_FRESH_DAYS = 30
 Fact = tuple[str, str]
 
 
@@ -226,6 +226,8 @@ def facts_for_office(office: Office, now: dt.datetime | None = None) -> dict[str
         if open_incidents.exists()
         else (Status.MET, "Every closed incident has a review (CivicShield asks for one).")
     )
+    if (forwarding := _forwarding_fact(office, now)) is not None:
+        facts["forwarding_audit"] = forwarding
     for fact, (module_name, function_name) in FACT_HOOKS.items():
         try:
             hook: Callable[[Office], Fact | None] | None = getattr(
@@ -236,6 +238,37 @@ def facts_for_office(office: Office, now: dt.datetime | None = None) -> dict[str
         if hook is not None and (value := hook(office)) is not None:
             facts[fact] = value
     return facts
+
+
+def _forwarding_fact(office: Office, now: dt.datetime) -> Fact | None:
+    """From the mail-security app's forwarding audit: the latest check of each mailbox."""
+    from django.apps import apps as django_apps
+
+    if not django_apps.is_installed("civicshield.web.mailguard"):
+        return None
+    models = importlib.import_module("civicshield.web.mailguard.models")
+    mailboxes = list(models.WatchedMailbox.objects.filter(office=office, enabled=True))
+    if not mailboxes:
+        return (Status.NOT_MET, "No mailbox is connected to the forwarding audit.")
+    found, stale = [], []
+    for mailbox in mailboxes:
+        latest = mailbox.audits.order_by("-started").first()
+        if latest is not None and latest.status == "found":
+            found.append(mailbox.name)
+        elif (
+            latest is None
+            or latest.status != "ok"
+            or latest.started < now - dt.timedelta(days=FORWARDING_FRESH_DAYS)
+        ):
+            stale.append(mailbox.name)
+    if found:
+        return (Status.NOT_MET, "Forwarding outside the office was found in: " + ", ".join(found))
+    if stale:
+        return (
+            Status.PARTLY,
+            "No recent successful forwarding check for: " + ", ".join(stale),
+        )
+    return (Status.MET, f"All {len(mailboxes)} connected mailbox(es) passed the forwarding check.")
 
 
 def _default_risk(status: str) -> str:

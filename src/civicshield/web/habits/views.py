@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -232,6 +234,10 @@ def impersonation(request: MemberRequest) -> HttpResponse:
         m.user.full_name
         for m in Membership.objects.filter(office=office, is_active=True).select_related("user")
     ]
+    if django_apps.is_installed("civicshield.web.mailguard"):
+        # The office's known contacts, as kept for the phishing checks.
+        contacts = importlib.import_module("civicshield.web.mailguard.models").TrustedContact
+        people += list(contacts.objects.filter(office=office).values_list("name", flat=True))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["followers"]
         if upload.size > MAX_UPLOAD_BYTES:

@@ -152,3 +152,26 @@ def test_the_incident_pages(cast):
     assert (
         signed_in_client(cast.comms.user).get(reverse("emergency:incident_open")).status_code == 403
     )
+
+
+def test_a_hacked_account_starts_the_forwarding_check_of_each_connected_mailbox(cast):
+    from civicshield.web.jobs.models import Job
+    from civicshield.web.mailguard.models import WatchedMailbox
+
+    mailbox = WatchedMailbox.objects.create(
+        office=cast.office_a, name="Office inbox", address="office@parliament.uk"
+    )
+    WatchedMailbox.objects.create(office=cast.office_b, name="B", address="b@parliament.uk")
+    incident = services.incident_open(actor=cast.manager, kind="hacked_account")
+    jobs = Job.objects.filter(name="mailguard.forwarding_audit")
+    assert [j.payload["mailbox_id"] for j in jobs] == [mailbox.pk]
+    assert any("Office inbox" in e.text for e in incident.timeline.all())
+
+
+def test_a_drill_starts_no_forwarding_check(cast):
+    from civicshield.web.jobs.models import Job
+    from civicshield.web.mailguard.models import WatchedMailbox
+
+    WatchedMailbox.objects.create(office=cast.office_a, name="Inbox", address="o@parliament.uk")
+    services.incident_open(actor=cast.manager, kind="hacked_account", drill=True)
+    assert not Job.objects.filter(name="mailguard.forwarding_audit").exists()

@@ -154,3 +154,19 @@ def test_the_dashboard_shows_habits(cast):
     page = signed_in_client(cast.manager.user).get("/").content.decode()
     assert "security self-assessment is due" in page
     assert "self-assessment" not in signed_in_client(cast.volunteer.user).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("ok", Status.MET), ("found", Status.NOT_MET), ("failed", Status.PARTLY)],
+)
+def test_the_forwarding_control_follows_the_latest_forwarding_check(cast, status, expected):
+    from civicshield.web.mailguard.models import ForwardingAuditRun, WatchedMailbox
+
+    mailbox = WatchedMailbox.objects.create(office=cast.office_a, name="Inbox", address="o@x.uk")
+    ForwardingAuditRun.objects.create(office=cast.office_a, mailbox=mailbox, status=status)
+    assert services.facts_for_office(cast.office_a)["forwarding_audit"][0] == expected
+
+
+def test_no_connected_mailbox_means_the_forwarding_control_is_not_met(cast):
+    assert services.facts_for_office(cast.office_a)["forwarding_audit"][0] == Status.NOT_MET

@@ -105,3 +105,20 @@ def test_the_page_lists_suspects_with_reasons(cast):
         signed_in_client(cast.caseworker.user).get(reverse("habits:impersonation")).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_the_offices_known_contacts_are_protected_too(cast):
+    from civicshield.web.mailguard.models import TrustedContact
+
+    TrustedContact.objects.create(office=cast.office_a, name="Sarah Jones", email="s@parliament.uk")
+    upload = SimpleUploadedFile(
+        "followers.jsonl",
+        json.dumps({"handle": "@sj_real", "display_name": "Sarah Jones"}).encode(),
+    )
+    page = (
+        signed_in_client(cast.manager.user)
+        .post(reverse("habits:impersonation"), {"followers": upload})
+        .content.decode()
+    )
+    assert "same as Sarah Jones" in page
