@@ -383,9 +383,10 @@ def invitation_accept(
     if found is None or not found.is_usable():
         raise ValidationError(ERROR_INVITATION_UNUSABLE)
     existing = User.objects.filter(email=found.email).first()
-    if existing is not None and (user is None or user.pk != existing.pk):
+    returning = existing is not None and not existing.is_active
+    if existing is not None and not returning and (user is None or user.pk != existing.pk):
         raise ValidationError(ERROR_INVITATION_UNUSABLE)
-    if existing is None:
+    if existing is None or returning:
         validate_password(password, User(email=found.email, full_name=full_name))
     membership = accounts.member_add(
         office=found.office,
@@ -394,10 +395,13 @@ def invitation_accept(
         role=found.role,
         password=password if existing is None else None,
     )
-    if existing is not None and not existing.is_active:
-        # A former member invited back: their account opens again.
+    if existing is not None and returning:
+        # A former member invited back: the link proves the address is theirs, so they choose
+        # a new password (their old one was made unusable when they left) and enrol again.
         existing.is_active = True
-        existing.save(update_fields=["is_active"])
+        existing.full_name = full_name or existing.full_name
+        existing.set_password(password)
+        existing.save(update_fields=["is_active", "full_name", "password"])
     found.accepted_at = timezone.now()
     found.save(update_fields=["accepted_at"])
     audit.record(

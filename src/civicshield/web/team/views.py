@@ -122,7 +122,7 @@ def join(request: HttpRequest) -> HttpResponse:
         raise Http404("This invitation is for someone else.")
     existing = User.objects.filter(email=invitation.email).first()
     context = {"invitation": invitation}
-    if existing is not None:
+    if existing is not None and existing.is_active:
         if signed_in is None:
             return render(request, "team/invitation_sign_in.html", context)
         if request.method == "POST":

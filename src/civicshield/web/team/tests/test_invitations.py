@@ -127,3 +127,34 @@ def test_the_invite_page_sends_the_email(cast):
     assert response.status_code == 302
     assert mail.outbox[0].to == ["p@a.example"]
     assert signed_in_client(cast.comms.user).get(reverse("team:invite")).status_code == 403
+
+
+def test_a_former_member_can_be_invited_back_and_chooses_a_new_password(cast):
+    from civicshield.web.team.offboarding import member_offboard
+
+    member_offboard(actor=cast.manager, membership=cast.caseworker)
+    _, token = services.invitation_send(
+        actor=cast.manager, email=cast.caseworker.user.email, role=Role.VOLUNTEER
+    )
+    client = Client()
+    client.get(reverse("team:invitation_accept", kwargs={"token": token}))
+    response = client.post(
+        reverse("team:invitation_join"),
+        {"full_name": "Cara Lee", "password": GOOD_PASSWORD, "password_again": GOOD_PASSWORD},
+    )
+    assert response["Location"] == reverse("accounts:two_factor_setup")
+    cast.caseworker.refresh_from_db()
+    assert cast.caseworker.is_active
+    assert cast.caseworker.role == Role.VOLUNTEER
+    assert cast.caseworker.user.is_active
+    assert cast.caseworker.user.check_password(GOOD_PASSWORD)
+
+
+def test_an_active_person_elsewhere_must_sign_in_to_join(cast):
+    _, token = services.invitation_send(
+        actor=cast.manager, email=cast.other_manager.user.email, role=Role.VOLUNTEER
+    )
+    with pytest.raises(ValidationError):
+        services.invitation_accept(token=token, full_name="Bob", password=GOOD_PASSWORD)
+    membership = services.invitation_accept(token=token, user=cast.other_manager.user)
+    assert membership.office == cast.office_a
