@@ -35,8 +35,12 @@ class CheckinForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    # The empty choice matters: without it a browser shows "Met" for an unanswered control
+    # and saving the page would mark it met.
     status = forms.ChoiceField(
-        choices=[(s.value, s.label) for s in Status if s.value], required=False, label="Status"
+        choices=[("", "Not answered"), *((s.value, s.label) for s in Status if s.value)],
+        required=False,
+        label="Status",
     )
     comment = forms.CharField(required=False, label="How it is done")
     residual_risk = forms.ChoiceField(

@@ -170,3 +170,22 @@ def test_the_forwarding_control_follows_the_latest_forwarding_check(cast, status
 
 def test_no_connected_mailbox_means_the_forwarding_control_is_not_met(cast):
     assert services.facts_for_office(cast.office_a)["forwarding_audit"][0] == Status.NOT_MET
+
+
+def test_saving_the_page_leaves_unanswered_controls_unanswered(cast):
+    import re
+
+    from civicshield.web.habits.models import AssessmentAnswer
+
+    client = signed_in_client(cast.manager.user)
+    client.post(reverse("habits:assessment_start"))
+    page = client.get(reverse("habits:assessment")).content.decode()
+    # Submit the statuses as a browser would: the selected option, else the first one.
+    data = {}
+    for match in re.finditer(r'name="(c[\d.]+-status)"[^>]*>(.*?)</select>', page, re.S):
+        options = re.findall(r'<option value="([^"]*)"( selected)?', match.group(2))
+        chosen = [value for value, selected in options if selected] or [options[0][0]]
+        data[match.group(1)] = chosen[0]
+    assert len(data) == len(CONTROLS)
+    client.post(reverse("habits:assessment"), data)
+    assert AssessmentAnswer.objects.get(control_id="1.4").status == ""
