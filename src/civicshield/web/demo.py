@@ -13,6 +13,7 @@ from civicshield.web.accounts.models import Office
 from civicshield.web.accounts.roles import Role
 from civicshield.web.inbox.demo import seed_demo_inbox
 from civicshield.web.mailguard.demo import seed_demo_mailguard
+from civicshield.web.team.demo import seed_demo_apps
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 
@@ -50,6 +51,7 @@ def seed_demo() -> Office:
             on_call=on_call,
         )
         lines.append(f"  {Role(role).label:<16} {email:<40} {password}")
+    seed_demo_apps(office)  # team, emergency, habits
     seed_demo_inbox(office)
     seed_demo_mailguard(office)
     path = settings.DATA_DIR / CREDENTIALS_FILE

@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "civicshield.web.inbox",
     "civicshield.web.mailguard",
     "civicshield.web.evidence",
+    "civicshield.web.team",
+    "civicshield.web.emergency",
+    "civicshield.web.habits",
 ]
 
 MIDDLEWARE = [

@@ -87,10 +87,63 @@ def signed_in_client(user: User, client: Client | None = None) -> Client:
 
 # Pages anyone may open without signing in.
 PUBLIC_URL_NAMES = {"accounts:login", "healthz", "api:api_push_messages", "api:api_openapi"}
+PUBLIC_URL_NAMES.add("team:invitation_join")  # team: the invited person has no account yet
 
 # For each URL that names an object: how to make one in Office A (returns the URL kwargs).
 # Office B's manager must get 404 for every one of them (web/tests/test_authorization.py).
 OFFICE_OBJECT_URLS: dict[str, Callable[[Cast], dict[str, Any]]] = {}
+
+
+# --- team ----------------------------------------------------------------------------------
+
+
+def _team_account(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.team import services as team
+
+    account = team.account_create(
+        actor=cast.manager, platform="facebook", name="Constituency page", access=[cast.comms]
+    )
+    return {"pk": account.pk}
+
+
+def _team_invitation(cast: Cast) -> dict[str, Any]:
+    from django.core import mail
+
+    from civicshield.web.team import services as team
+
+    mail.outbox = []
+    invitation, token = team.invitation_send(
+        actor=cast.manager, email="new.person@a.example", role=Role.CASEWORKER
+    )
+    return {"pk": invitation.pk, "token": token}
+
+
+def _team_offboarding(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.team.offboarding import member_offboard
+
+    return {"pk": member_offboard(actor=cast.manager, membership=cast.volunteer).pk}
+
+
+def _team_task(cast: Cast) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicshield.web.team import services as team
+
+    task = team.task_create(
+        office=cast.office_a,
+        kind="improvement",
+        title="Turn on 2FA",
+        due=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"pk": task.pk}
+
+
+def _team_review(cast: Cast) -> Any:
+    from civicshield.web.team import services as team
+
+    return team.access_review_start(office=cast.office_a, actor=cast.manager)
 
 
 # --- inbox -------------------------------------------------------------------------------------
@@ -266,3 +319,62 @@ OFFICE_OBJECT_URLS.update(
         "evidence:report_outcome": _evidence_report,
     }
 )
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "team:account_edit": _team_account,
+        "team:invitation_revoke": lambda cast: {"pk": _team_invitation(cast)["pk"]},
+        "team:invitation_accept": lambda cast: {"token": _team_invitation(cast)["token"]},
+        "team:offboard": lambda cast: {"pk": cast.caseworker.pk},
+        "team:offboarding_record": _team_offboarding,
+        "team:task_done": _team_task,
+        "team:review_confirm": lambda cast: {"pk": _team_review(cast).items.first().pk},
+        "team:review_complete": lambda cast: {"pk": _team_review(cast).pk},
+    }
+)
+
+
+# --- emergency -----------------------------------------------------------------------------
+
+
+def _emergency_drill(cast: Cast) -> Any:
+    from civicshield.web.emergency import services as emergency
+
+    return emergency.incident_open(actor=cast.manager, kind="damaging_post", drill=True)
+
+
+def _emergency_plan(cast: Cast) -> Any:
+    from civicshield.web.emergency import services as emergency
+
+    return emergency.plan_for_office(cast.office_a)
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "emergency:contact_edit": lambda cast: {"pk": _emergency_plan(cast).contacts.first().pk},
+        "emergency:playbook_edit": lambda cast: {"pk": _emergency_plan(cast).playbooks.first().pk},
+        "emergency:incident": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:incident_note": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:incident_close": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:step_mark": lambda cast: {"pk": _emergency_drill(cast).steps.first().pk},
+    }
+)
+
+
+# --- habits --------------------------------------------------------------------------------
+
+
+def _habits_assessment(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.habits import services as habits
+
+    return {"pk": habits.assessment_start(actor=cast.manager).pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "habits:assessment_complete": _habits_assessment,
+        "habits:assessment_export": _habits_assessment,
+    }
+)
+OFFICE_OBJECT_URLS["team:change_role"] = lambda cast: {"pk": cast.volunteer.pk}

@@ -14,6 +14,9 @@ urlpatterns = [
     path("mail/", include("civicshield.web.mailguard.urls")),
     path("evidence/", include("civicshield.web.evidence.urls")),
     path("api/", include((inbox_api, "api"))),
+    path("team/", include("civicshield.web.team.urls")),
+    path("emergency/", include("civicshield.web.emergency.urls")),
+    path("habits/", include("civicshield.web.habits.urls")),
 ]
 
 handler403 = "civicshield.web.views.forbidden"
