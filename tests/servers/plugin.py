@@ -2,7 +2,7 @@
 
 Register in the top-level conftest with ``pytest_plugins = ["tests.servers.plugin"]``.
 
-- ``dovecot_server``: one private Dovecot (IMAP + ManageSieve) for the whole session.
+- ``dovecot_server``: one private Dovecot (IMAP + ManageSieve, plain and TLS) for the session.
 - ``dovecot_factory``: start more (e.g. with other users); all stop at the end of the session.
 - ``mail_account``: a fresh login on ``dovecot_server`` for one test, so tests never see each
   other's mail or Sieve scripts.
@@ -41,9 +41,9 @@ class MailAccount:
 def dovecot_factory() -> Iterator[Callable[..., DovecotServer]]:
     started: list[DovecotServer] = []
 
-    def start(users: dict[str, str] | None = None) -> DovecotServer:
+    def start(users: dict[str, str] | None = None, *, tls: bool = False) -> DovecotServer:
         try:
-            server = start_dovecot(users)
+            server = start_dovecot(users, tls=tls)
         except DovecotUnavailable as exc:
             skip_or_fail(str(exc))
             raise  # not reached: skip_or_fail always raises
@@ -57,7 +57,8 @@ def dovecot_factory() -> Iterator[Callable[..., DovecotServer]]:
 
 @pytest.fixture(scope="session")
 def dovecot_server(dovecot_factory: Callable[..., DovecotServer]) -> DovecotServer:
-    return dovecot_factory()
+    # TLS on as well (STARTTLS and port imaps_port); plain logins on imap_port still work.
+    return dovecot_factory(tls=True)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.servers.dovecot import free_port
 
@@ -66,11 +67,32 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
+def _authenticator(credentials: dict[str, str]):
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any):
+        if isinstance(auth_data, LoginPassword):
+            login = auth_data.login.decode()
+            ok = credentials.get(login) == auth_data.password.decode()
+            return AuthResult(success=ok, handled=False)
+        return AuthResult(success=False, handled=False)
+
+    return check
+
+
 @contextlib.contextmanager
-def running_smtp_sink() -> Iterator[SmtpSink]:
-    """``with running_smtp_sink() as sink:`` — an SMTP server on 127.0.0.1 for the block."""
+def running_smtp_sink(credentials: dict[str, str] | None = None) -> Iterator[SmtpSink]:
+    """``with running_smtp_sink() as sink:`` — an SMTP server on 127.0.0.1 for the block.
+
+    With ``credentials`` (login -> password) it offers AUTH without TLS (loopback only) and
+    refuses wrong passwords.
+    """
     sink = SmtpSink("127.0.0.1", free_port())
-    controller = Controller(_Handler(sink), hostname=sink.host, port=sink.port)
+    options: dict[str, Any] = {}
+    if credentials:
+        options = {
+            "authenticator": _authenticator(credentials),
+            "auth_require_tls": False,
+        }
+    controller = Controller(_Handler(sink), hostname=sink.host, port=sink.port, **options)
     controller.start()
     try:
         yield sink

@@ -42,21 +42,28 @@ def _serve(args: argparse.Namespace, env: Environment) -> int:
     from civicshield.web.server import run_gunicorn
 
     connections.close_all()  # never share a database connection across the fork
-    worker = None
-    if not args.no_jobs and settings.JOBS_ENGINE == "database":
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "civicshield", "worker"]
-        )
+    helpers: list[subprocess.Popen[bytes]] = []
+    if not args.no_jobs:
+        if settings.JOBS_ENGINE == "database":
+            # The embedded engine: the job worker runs beside the web server.
+            helpers.append(_start("worker"))
+        # Wakes the watcher the moment mail arrives in a watched mailbox (IMAP IDLE).
+        helpers.append(_start("manage", "mailguard_idle"))
     env.stderr.write(
         f"CivicShield is running at http://{args.host}:{args.port}/ (Ctrl+C stops it)\n"
     )
     try:
         run_gunicorn(bind=f"{args.host}:{args.port}", workers=args.workers)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(timeout=30)
     return ExitStatus.SUCCESS
+
+
+def _start(*command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "civicshield", *command])  # noqa: S603
 
 
 def _demo(args: argparse.Namespace, env: Environment) -> int:

@@ -1,14 +1,15 @@
-"""What every connector shares: settings, the errors they raise, the small interfaces apps use.
+"""What every connector shares: the settings they take and the errors they raise.
 
-The Django apps talk to outside systems only through these types, so a test (or a new provider) can
-stand in for a real server by implementing a Protocol below; nothing here imports a platform SDK.
+The Django apps talk to outside systems only through these types and the connectors' small
+interfaces (``imap.MailSource`` for the watcher), so a test or a new provider can stand in for a
+real server; nothing here imports a platform SDK.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ipaddress
+import ssl
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 # Error texts are constants so tests (and the web app) can match them exactly.
 WRONG_PASSWORD = (
@@ -24,6 +25,34 @@ TLS_FAILED = (
     "Check the port and the encryption setting (SSL/TLS or STARTTLS)."
 )
 PROTOCOL_FAILED = "The server {host} answered something unexpected: {reason}"
+PLAINTEXT_REFUSED = (
+    "CivicShield will not send the password for {username} to {host} unencrypted. "
+    "Turn on SSL/TLS or STARTTLS in the connection settings."
+)
+UNTRUSTED_CERTIFICATE = "the server's certificate is not trusted: {why}"
+NOT_TLS = "the server did not answer in TLS on this port"
+
+
+def refuse_plaintext_password(host: str, username: str) -> None:
+    """Raise TlsFailed unless ``host`` is this machine: a password must not cross a network in
+    clear text. Loopback stays allowed for local relays and the test servers."""
+    if host.lower() == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise TlsFailed(PLAINTEXT_REFUSED.format(host=host, username=username))
+
+
+def tls_reason(exc: BaseException) -> str:
+    """Plain words for a TLS failure, for the ``reason`` in TLS_FAILED."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return UNTRUSTED_CERTIFICATE.format(why=exc.verify_message or exc.reason)
+    if isinstance(exc, ssl.SSLError) and exc.reason in ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL"):
+        return NOT_TLS
+    return str(exc) or type(exc).__name__
 
 
 class ConnectorError(Exception):
@@ -139,27 +168,3 @@ class SmtpSettings:
             f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, "
             f"security={self.security!r})"
         )
-
-
-@runtime_checkable
-class MailSource(Protocol):
-    """A mailbox the watcher can read and mark. ``ImapMailbox`` is the real one.
-
-    A fake for tests implements these four methods over a list of byte strings.
-    """
-
-    def fetch_new(self, cursor: object | None) -> tuple[Sequence[object], object]:
-        """Messages newer than ``cursor`` and the cursor to store afterwards."""
-        ...
-
-    def tag(self, uid: int, keyword: str) -> None:
-        """Attach a keyword (a label the mail program shows or filters on) to one message."""
-        ...
-
-    def move(self, uid: int, folder: str) -> None:
-        """Move one message into ``folder``, creating the folder when missing."""
-        ...
-
-    def wait_for_new(self, timeout: float) -> bool:
-        """Block until new mail may have arrived (True) or ``timeout`` seconds passed (False)."""
-        ...

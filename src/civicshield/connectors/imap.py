@@ -4,23 +4,18 @@ Messages are identified by IMAP UIDs. A UID only means something together with t
 UIDVALIDITY, so the position a job stores between runs is the pair ``ImapCursor(uidvalidity,
 last_uid)``: after a restart the next run starts right after ``last_uid`` (nothing missed, nothing
 fetched twice); if the server renumbered the folder (UIDVALIDITY changed) the cursor restarts at
-the beginning, and the ``$CivicShieldScanned`` keyword keeps scanned mail from being scanned again.
+the beginning, and the watcher's ``$CivicShieldScanned`` keyword (watcher.py) keeps scanned mail
+from being scanned again.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
-import email.utils
-import html
-import re
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from typing import ParamSpec, TypeVar
 
 import imapclient
@@ -37,21 +32,10 @@ from civicshield.connectors.base import (
     ProtocolFailed,
     ServerUnreachable,
     TlsFailed,
+    refuse_plaintext_password,
+    tls_reason,
 )
-
-SCANNED = "$CivicShieldScanned"
-"""Keyword on every message the watcher has checked; such messages are never checked again."""
-PHISHING = "$CivicShieldPhishing"
-"""Keyword on messages judged phishing."""
-SUSPICIOUS = "$CivicShieldSuspicious"
-"""Keyword on messages judged suspicious (worth a second look, not moved)."""
-SUSPICIOUS_FOLDER = "Suspicious"
-"""Default folder phishing is moved into when the office wants that."""
-
-SCAN_FAILED = "This email could not be checked ({reason}); it was left where it was."
-MESSAGE_UNREADABLE = "The server did not return this email's content; it was left where it was."
-MAILBOX_GONE_PREFIX = "Stopped at this email because the mailbox connection failed"
-MAILBOX_GONE = MAILBOX_GONE_PREFIX + ": {reason}"
+from civicshield.connectors.ingest import IngestMessage, parse_for_ingest
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -89,65 +73,6 @@ class FetchedMessage:
     """When the server received it (IMAP INTERNALDATE), if known."""
 
 
-@dataclass(frozen=True, slots=True)
-class IngestMessage:
-    """One message from the abuse inbox, parsed into what the triage queue shows."""
-
-    uid: int
-    """The message's UID in the folder."""
-    message_id: str
-    """The Message-ID header (empty if missing); use it to avoid importing the same email twice."""
-    sender: str
-    """The From header as written, e.g. ``"Jo Bloggs" <jo@example.com>``."""
-    subject: str
-    """The Subject header, decoded."""
-    date: datetime | None
-    """The Date header as a timezone-aware time, or None if missing or unreadable."""
-    text: str
-    """The readable body text (plain text part, or the HTML part with tags removed)."""
-    raw: bytes
-    """The original bytes, kept as evidence (hash these, not the parsed text)."""
-    error: str | None = None
-    """Why the message could not be fully parsed, if so; the raw bytes are still there."""
-
-
-@dataclass(frozen=True, slots=True)
-class WatchedMessage:
-    """What the watcher did with one message."""
-
-    uid: int
-    """The message's UID in the watched folder (before any move)."""
-    message_id: str
-    """The Message-ID header, or empty."""
-    verdict: str | None
-    """``phishing``, ``suspicious`` or ``clean`` from the scan; None if skipped or failed."""
-    analysis: object | None
-    """Whatever the scan returned (e.g. the full mail analysis), for the web app to store."""
-    tagged: tuple[str, ...]
-    """Keywords added to the message."""
-    moved_to: str | None
-    """The folder it was moved into, or None if it stayed."""
-    skipped: bool
-    """True if it already carried the scanned keyword and was left alone."""
-    error: str | None
-    """Plain-words reason this message could not be handled, or None."""
-
-
-@dataclass(frozen=True, slots=True)
-class WatchResult:
-    """The outcome of one watcher run over one folder."""
-
-    cursor: ImapCursor
-    """Store this; pass it to the next run."""
-    messages: tuple[WatchedMessage, ...]
-    """One entry per new message, oldest first."""
-
-    @property
-    def errors(self) -> tuple[WatchedMessage, ...]:
-        """The messages that could not be handled."""
-        return tuple(m for m in self.messages if m.error)
-
-
 def _flag_text(flag: bytes | str) -> str:
     return flag.decode("utf-8", "replace") if isinstance(flag, bytes) else str(flag)
 
@@ -163,14 +88,23 @@ class ImapMailbox:
     Errors are ``ConnectorError`` subclasses whose message a non-expert can act on.
     """
 
-    def __init__(self, settings: MailboxSettings, *, poll_interval: float = 30.0) -> None:
+    def __init__(
+        self,
+        settings: MailboxSettings,
+        *,
+        poll_interval: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.settings = settings
+        self.ssl_context = ssl_context
+        """TLS settings; None trusts the system's certificates (pass one for a private CA)."""
         self.poll_interval = poll_interval
         """Seconds between checks in ``wait_for_new`` when the server does not offer IDLE."""
         self.last_wait_method: str | None = None
         """``"idle"`` or ``"poll"``: how the last ``wait_for_new`` waited (for logs and tests)."""
         self._client: imapclient.IMAPClient | None = None
         self._uidvalidity = 0
+        self._supports_keywords = True
         self._known_folders: set[str] = set()
 
     # -- connection -------------------------------------------------------------------------
@@ -188,13 +122,17 @@ class ImapMailbox:
         Raises ServerUnreachable, TlsFailed, AuthenticationFailed or ProtocolFailed.
         """
         s = self.settings
-        context = ssl.create_default_context()
+        if not s.use_ssl and not s.starttls:
+            refuse_plaintext_password(s.host, s.username)
+        context = self.ssl_context or ssl.create_default_context()
         try:
             client = imapclient.IMAPClient(
                 s.host, port=s.port, ssl=s.use_ssl, ssl_context=context, timeout=s.timeout
             )
         except ssl.SSLError as exc:
-            raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=exc)) from exc
+            raise TlsFailed(
+                TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
+            ) from exc
         except (OSError, IMAPClientError) as exc:
             raise ServerUnreachable(
                 UNREACHABLE.format(host=s.host, port=s.port, reason=_reason(exc))
@@ -205,7 +143,7 @@ class ImapMailbox:
                     client.starttls(context)
                 except (ssl.SSLError, IMAPClientError) as exc:
                     raise TlsFailed(
-                        TLS_FAILED.format(host=s.host, port=s.port, reason=exc)
+                        TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
                     ) from exc
             try:
                 client.login(s.username, s.password)
@@ -244,6 +182,16 @@ class ImapMailbox:
     def _select(self) -> None:
         info = self.client.select_folder(self.settings.folder)
         self._uidvalidity = int(info[b"UIDVALIDITY"])
+        self._supports_keywords = b"\\*" in tuple(info.get(b"PERMANENTFLAGS", ()))
+
+    @property
+    def supports_keywords(self) -> bool:
+        """Whether the folder accepts keywords of our own (IMAP PERMANENTFLAGS has ``\\*``).
+
+        Dovecot, Gmail and most servers do; some Exchange servers do not, and then the watcher
+        relies on the cursor alone.
+        """
+        return self._supports_keywords
 
     @property
     def uidvalidity(self) -> int:
@@ -451,7 +399,8 @@ def _reason(exc: BaseException) -> str:
 
 def _translate(exc: BaseException, settings: MailboxSettings) -> ConnectorError:
     if isinstance(exc, ssl.SSLError):
-        return TlsFailed(TLS_FAILED.format(host=settings.host, port=settings.port, reason=exc))
+        reason = tls_reason(exc)
+        return TlsFailed(TLS_FAILED.format(host=settings.host, port=settings.port, reason=reason))
     if isinstance(exc, OSError) or isinstance(exc, imapclient.IMAPClient.AbortError):
         return ServerUnreachable(
             UNREACHABLE.format(host=settings.host, port=settings.port, reason=_reason(exc))
@@ -472,194 +421,3 @@ def _quietly_close(client: imapclient.IMAPClient) -> None:
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
-
-
-# -- parsing for the abuse inbox -------------------------------------------------------------
-
-_TAG = re.compile(r"<[^>]+>")
-_DROP = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-
-
-def _html_to_text(markup: str) -> str:
-    text = _DROP.sub(" ", markup)
-    text = re.sub(r"<\s*(br|/p|/div|/li|/tr)\b[^>]*>", "\n", text, flags=re.IGNORECASE)
-    text = html.unescape(_TAG.sub("", text))
-    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
-
-
-def parse_for_ingest(uid: int, raw: bytes) -> IngestMessage:
-    """Parse one raw email into an IngestMessage; never raises (problems go into ``error``)."""
-    try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)  # noqa: S101 - policy.default always builds one
-        problems: list[str] = []
-        message_id = _header(message, "Message-ID", problems).strip()
-        sender = _header(message, "From", problems)
-        subject = _header(message, "Subject", problems)
-        date: datetime | None = None
-        date_text = _header(message, "Date", problems)
-        if date_text:
-            try:
-                date = email.utils.parsedate_to_datetime(date_text)
-                if date.tzinfo is None:
-                    date = None  # "-0000" means the zone is unknown; a naive time would mislead
-            except (TypeError, ValueError):
-                problems.append("the Date header could not be read")
-        text = _body_text(message, problems)
-        return IngestMessage(
-            uid, message_id, sender, subject, date, text, raw, "; ".join(problems) or None
-        )
-    except Exception as exc:  # noqa: BLE001 - one malformed email must not stop the inbox import
-        return IngestMessage(uid, "", "", "", None, "", raw, f"unreadable email: {exc}")
-
-
-def _header(message: EmailMessage, name: str, problems: list[str]) -> str:
-    try:
-        value = message.get(name)
-    except (ValueError, IndexError, TypeError) as exc:
-        problems.append(f"the {name} header could not be read ({exc})")
-        raw_value = message.get_all(name, failobj=[None])
-        return str(raw_value[0] or "")
-    return str(value) if value is not None else ""
-
-
-def _body_text(message: EmailMessage, problems: list[str]) -> str:
-    try:
-        part = message.get_body(preferencelist=("plain", "html"))
-        if part is None:
-            return ""
-        content = part.get_content()
-        if not isinstance(content, str):
-            return ""
-        if part.get_content_subtype() == "html":
-            return _html_to_text(content)
-        return content.strip()
-    except (LookupError, ValueError, UnicodeError, KeyError) as exc:
-        problems.append(f"the body could not be decoded ({exc})")
-        payload = message.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            return payload.decode("utf-8", "replace").strip()
-        return ""
-
-
-# -- the watcher -----------------------------------------------------------------------------
-
-
-def _verdict_of(result: object) -> str:
-    value = result if isinstance(result, str) else getattr(result, "verdict", None)
-    if value is None:
-        raise TypeError("the scan function returned no verdict")
-    return str(getattr(value, "value", value))
-
-
-def watch_once(
-    mailbox: ImapMailbox,
-    cursor: ImapCursor | None,
-    scan: Callable[[bytes], object],
-    move_phishing: bool,
-    *,
-    suspicious_folder: str = SUSPICIOUS_FOLDER,
-    limit: int | None = None,
-) -> WatchResult:
-    """Scan each new message once, tag it, move phishing if wanted; report per message.
-
-    ``scan`` gets the raw bytes and returns a verdict string (``phishing``, ``suspicious``,
-    ``clean``) or an object with a ``verdict`` attribute (e.g. the mail analysis result, which is
-    then passed back in ``WatchedMessage.analysis``).
-
-    1. Fetch everything after ``cursor``.
-    2. Skip messages already carrying ``$CivicShieldScanned`` (after a UIDVALIDITY change, or when
-       two watchers share a mailbox).
-    3. Scan; a scan that raises, or a message the server returned empty, is reported and left
-       alone, and the run goes on (the cursor moves past it, so one poison email cannot block
-       the mailbox forever).
-    4. Tag ``$CivicShieldScanned`` plus ``$CivicShieldPhishing``/``$CivicShieldSuspicious``; move
-       phishing to ``suspicious_folder`` when ``move_phishing``.
-    5. If the connection itself fails, stop: the returned cursor ends at the last message fully
-       handled, so the next run picks up the rest.
-    """
-    fetched, full_cursor = mailbox.fetch_new(cursor, limit=limit)
-    same_folder = cursor is not None and cursor.uidvalidity == full_cursor.uidvalidity
-    handled_up_to = cursor.last_uid if cursor is not None and same_folder else 0
-    results: list[WatchedMessage] = []
-    for message in fetched:
-        outcome = _watch_one(mailbox, message, scan, move_phishing, suspicious_folder)
-        results.append(outcome)
-        if outcome.error and outcome.error.startswith(MAILBOX_GONE_PREFIX):
-            break
-        handled_up_to = message.uid
-    else:
-        handled_up_to = max(handled_up_to, full_cursor.last_uid)
-    return WatchResult(ImapCursor(full_cursor.uidvalidity, handled_up_to), tuple(results))
-
-
-def _watch_one(
-    mailbox: ImapMailbox,
-    message: FetchedMessage,
-    scan: Callable[[bytes], object],
-    move_phishing: bool,
-    suspicious_folder: str,
-) -> WatchedMessage:
-    message_id = _message_id(message.raw)
-    if SCANNED in message.flags:
-        moved_to = None
-        if move_phishing and PHISHING in message.flags:
-            # Tagged on an earlier run whose move failed: finish the job now.
-            try:
-                moved_to = mailbox.move(message.uid, suspicious_folder)
-            except ConnectorError as exc:
-                return WatchedMessage(
-                    message.uid,
-                    message_id,
-                    None,
-                    None,
-                    (),
-                    None,
-                    True,
-                    MAILBOX_GONE.format(reason=exc),
-                )
-        return WatchedMessage(message.uid, message_id, None, None, (), moved_to, True, None)
-    if not message.raw:
-        return WatchedMessage(
-            message.uid, message_id, None, None, (), None, False, MESSAGE_UNREADABLE
-        )
-    try:
-        analysis = scan(message.raw)
-        verdict = _verdict_of(analysis)
-    except Exception as exc:  # noqa: BLE001 - one unreadable email must not stop the watcher
-        return WatchedMessage(
-            message.uid, message_id, None, None, (), None, False, SCAN_FAILED.format(reason=exc)
-        )
-    # The verdict keyword goes on before the scanned keyword, and the move comes last, so an
-    # interrupted run never leaves a message marked scanned without its verdict.
-    tags = {"phishing": [PHISHING], "suspicious": [SUSPICIOUS]}.get(verdict, []) + [SCANNED]
-    done: list[str] = []
-    moved_to = None
-    try:
-        for keyword in tags:
-            mailbox.tag(message.uid, keyword)
-            done.append(keyword)
-        if verdict == "phishing" and move_phishing:
-            moved_to = mailbox.move(message.uid, suspicious_folder)
-    except ConnectorError as exc:
-        return WatchedMessage(
-            message.uid,
-            message_id,
-            verdict,
-            analysis,
-            tuple(done),
-            None,
-            False,
-            MAILBOX_GONE.format(reason=exc),
-        )
-    return WatchedMessage(
-        message.uid, message_id, verdict, analysis, tuple(done), moved_to, False, None
-    )
-
-
-def _message_id(raw: bytes) -> str:
-    try:
-        headers = email.message_from_bytes(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
-        return str(headers.get("Message-ID", "")).strip()
-    except Exception:  # noqa: BLE001 - a missing id is only cosmetic
-        return ""

@@ -26,6 +26,8 @@ from civicshield.connectors.base import (
     ServerUnreachable,
     SieveSettings,
     TlsFailed,
+    refuse_plaintext_password,
+    tls_reason,
 )
 from civicshield.core.forwarding import ForwardingAudit, analyse_sieve_scripts
 
@@ -59,17 +61,38 @@ class SieveAccount:
     def connect(self) -> None:
         """Connect and log in; raises ServerUnreachable, TlsFailed or AuthenticationFailed."""
         s = self.settings
+        if not s.use_ssl and not s.starttls:
+            refuse_plaintext_password(s.host, s.username)
         client = managesieve.Client(s.host, s.port)
+        try:
+            ok = self._login(client)
+        except ConnectorError:
+            _drop(client)
+            raise
+        if not ok:
+            _close(client)
+            if s.starttls and not s.use_ssl and not client.authenticated and not client.errmsg:
+                raise TlsFailed(
+                    TLS_FAILED.format(host=s.host, port=s.port, reason="STARTTLS was refused")
+                )
+            raise AuthenticationFailed(WRONG_PASSWORD.format(host=s.host, username=s.username))
+        self._client = client
+
+    def _login(self, client: managesieve.Client) -> bool:
+        """sievelib's connect (TLS, capabilities, AUTHENTICATE), its errors made plain."""
+        s = self.settings
         try:
             with warnings.catch_warnings():
                 # sievelib warns about plain-text logins; only loopback tests turn TLS off.
                 warnings.simplefilter("ignore", UserWarning)
-                ok = client.connect(
-                    s.username,
-                    s.password,
-                    starttls=s.starttls and not s.use_ssl,
-                    ssl=s.use_ssl,
-                    authmech="PLAIN",
+                return bool(
+                    client.connect(
+                        s.username,
+                        s.password,
+                        starttls=s.starttls and not s.use_ssl,
+                        ssl=s.use_ssl,
+                        authmech="PLAIN",
+                    )
                 )
         except managesieve.Error as exc:
             text = str(exc)
@@ -81,22 +104,19 @@ class SieveAccount:
                     UNREACHABLE.format(host=s.host, port=s.port, reason=reason)
                 ) from exc
             if "SSL" in text or "STARTTLS" in text:
-                raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=text)) from exc
+                # sievelib re-raises ssl errors as text; the original is the exception's context.
+                cause = exc.__context__
+                reason = tls_reason(cause) if isinstance(cause, ssl.SSLError) else text
+                raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=reason)) from exc
             raise ProtocolFailed(PROTOCOL_FAILED.format(host=s.host, reason=text)) from exc
         except ssl.SSLError as exc:
-            raise TlsFailed(TLS_FAILED.format(host=s.host, port=s.port, reason=exc)) from exc
+            raise TlsFailed(
+                TLS_FAILED.format(host=s.host, port=s.port, reason=tls_reason(exc))
+            ) from exc
         except OSError as exc:
             raise ServerUnreachable(
                 UNREACHABLE.format(host=s.host, port=s.port, reason=exc)
             ) from exc
-        if not ok:
-            _close(client)
-            if s.starttls and not s.use_ssl and not client.authenticated and not client.errmsg:
-                raise TlsFailed(
-                    TLS_FAILED.format(host=s.host, port=s.port, reason="STARTTLS was refused")
-                )
-            raise AuthenticationFailed(WRONG_PASSWORD.format(host=s.host, username=s.username))
-        self._client = client
 
     def close(self) -> None:
         """Log out (best effort)."""
@@ -166,10 +186,16 @@ class SieveAccount:
 
 
 def _close(client: managesieve.Client) -> None:
+    """LOGOUT politely, then drop the socket."""
     try:
         client.logout()
     except (managesieve.Error, OSError, ConnectorError):
         pass
+    _drop(client)
+
+
+def _drop(client: managesieve.Client) -> None:
+    """Close the socket without a word (after a failed TLS handshake there is nobody to tell)."""
     if client.sock is not None:
         client.sock.close()
         client.sock = None

@@ -12,7 +12,9 @@ from civicshield.web.accounts import services as accounts
 from civicshield.web.accounts.models import Office
 from civicshield.web.accounts.roles import Role
 from civicshield.web.inbox.demo import seed_demo_inbox
+from civicshield.web.mailguard.demo import seed_demo_mailguard
 from civicshield.web.publishing.demo import seed_demo_publishing
+from civicshield.web.team.demo import seed_demo_apps
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 
@@ -50,7 +52,9 @@ def seed_demo() -> Office:
             on_call=on_call,
         )
         lines.append(f"  {Role(role).label:<16} {email:<40} {password}")
+    seed_demo_apps(office)  # team, emergency, habits
     seed_demo_inbox(office)
+    seed_demo_mailguard(office)
     seed_demo_publishing(office)
     path = settings.DATA_DIR / CREDENTIALS_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

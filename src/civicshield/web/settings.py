@@ -82,6 +82,11 @@ INSTALLED_APPS = [
     "civicshield.web.audit",
     "civicshield.web.jobs",
     "civicshield.web.inbox",
+    "civicshield.web.mailguard",
+    "civicshield.web.evidence",
+    "civicshield.web.team",
+    "civicshield.web.emergency",
+    "civicshield.web.habits",
     "civicshield.web.publishing",
 ]
 
@@ -239,6 +244,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CivicShield <civicshi
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 JOBS_ENGINE = "celery" if CELERY_BROKER_URL else "database"
 JOBS_RUN_EAGERLY = envbool("JOBS_RUN_EAGERLY")
+
+# Evidence screenshots with headless chromium (when installed at CIVICSHIELD_CHROMIUM).
+CIVICSHIELD_SCREENSHOTS = envbool("CIVICSHIELD_SCREENSHOTS", "True")
+CIVICSHIELD_CHROMIUM = os.environ.get("CIVICSHIELD_CHROMIUM", "/usr/bin/chromium")
 
 LOGGING = {
     "version": 1,

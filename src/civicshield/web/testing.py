@@ -87,10 +87,63 @@ def signed_in_client(user: User, client: Client | None = None) -> Client:
 
 # Pages anyone may open without signing in.
 PUBLIC_URL_NAMES = {"accounts:login", "healthz", "api:api_push_messages", "api:api_openapi"}
+PUBLIC_URL_NAMES.add("team:invitation_join")  # team: the invited person has no account yet
 
 # For each URL that names an object: how to make one in Office A (returns the URL kwargs).
 # Office B's manager must get 404 for every one of them (web/tests/test_authorization.py).
 OFFICE_OBJECT_URLS: dict[str, Callable[[Cast], dict[str, Any]]] = {}
+
+
+# --- team ----------------------------------------------------------------------------------
+
+
+def _team_account(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.team import services as team
+
+    account = team.account_create(
+        actor=cast.manager, platform="facebook", name="Constituency page", access=[cast.comms]
+    )
+    return {"pk": account.pk}
+
+
+def _team_invitation(cast: Cast) -> dict[str, Any]:
+    from django.core import mail
+
+    from civicshield.web.team import services as team
+
+    mail.outbox = []
+    invitation, token = team.invitation_send(
+        actor=cast.manager, email="new.person@a.example", role=Role.CASEWORKER
+    )
+    return {"pk": invitation.pk, "token": token}
+
+
+def _team_offboarding(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.team.offboarding import member_offboard
+
+    return {"pk": member_offboard(actor=cast.manager, membership=cast.volunteer).pk}
+
+
+def _team_task(cast: Cast) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicshield.web.team import services as team
+
+    task = team.task_create(
+        office=cast.office_a,
+        kind="improvement",
+        title="Turn on 2FA",
+        due=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"pk": task.pk}
+
+
+def _team_review(cast: Cast) -> Any:
+    from civicshield.web.team import services as team
+
+    return team.access_review_start(office=cast.office_a, actor=cast.manager)
 
 
 # --- inbox -------------------------------------------------------------------------------------
@@ -158,6 +211,86 @@ OFFICE_OBJECT_URLS.update(
 )
 
 
+# --- mailguard ---------------------------------------------------------------------------------
+
+
+def _mailguard_scanned(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.mailguard.models import ScannedEmail
+
+    scanned = ScannedEmail.objects.create(
+        office=cast.office_a,
+        subject="Invoice",
+        verdict="phishing",
+        scanned_by=cast.manager,
+        raw=b"From: a@b.example\r\nSubject: Invoice\r\n\r\nPay now.\r\n",
+    )
+    return {"pk": scanned.pk}
+
+
+def _mailguard_contact(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.mailguard.models import TrustedContact
+
+    contact = TrustedContact.objects.create(
+        office=cast.office_a, name="Sarah Jones", email="sarah.jones@parliament.uk"
+    )
+    return {"pk": contact.pk}
+
+
+def _mailguard_mailbox(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.mailguard.models import WatchedMailbox
+
+    mailbox = WatchedMailbox.objects.create(
+        office=cast.office_a,
+        name="Office",
+        address="office@parliament.uk",
+        password="x",  # noqa: S106 - test value
+    )
+    return {"pk": mailbox.pk}
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def make_evidence(cast: Cast, text: str = "I know where you live", **kwargs: Any) -> Any:
+    """A message in Office A recorded as evidence by the caseworker."""
+    from civicshield.web.evidence.services import evidence_record
+
+    message = make_message(cast.office_a, text)
+    return evidence_record(member=cast.caseworker, message=message, **kwargs)
+
+
+def _evidence_record(cast: Cast) -> dict[str, Any]:
+    return {"pk": make_evidence(cast).pk}
+
+
+def _evidence_record_screenshot(cast: Cast) -> dict[str, Any]:
+    return {"pk": make_evidence(cast, screenshot_post=b"\x89PNG\r\n\x1a\n").pk, "kind": "post"}
+
+
+def _evidence_screenshot(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.evidence.models import EvidenceScreenshot
+
+    shot = EvidenceScreenshot(record=make_evidence(cast), kind="post", image=b"png", sha256="0")
+    shot.save()
+    return {"pk": shot.pk}
+
+
+def _evidence_case(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.evidence.services import case_open
+
+    message = make_message(cast.office_a)
+    case = case_open(
+        member=cast.caseworker, author=message.author, title="Case", messages=[message]
+    )
+    return {"pk": case.pk}
+
+
+def _evidence_report(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.evidence.models import Case
+    from civicshield.web.evidence.services import platform_report_add
+
+    case = Case.objects.get(pk=_evidence_case(cast)["pk"])
+    return {"pk": platform_report_add(member=cast.caseworker, case=case, platform="mastodon").pk}
 # --- publishing -------------------------------------------------------------------------------
 def _publishing_account(cast: Cast) -> Any:
     from civicshield.web.publishing import connections
@@ -196,6 +329,89 @@ def _publishing_image(cast: Cast) -> dict[str, Any]:
 
 OFFICE_OBJECT_URLS.update(
     {
+        "mailguard:email": _mailguard_scanned,
+        "mailguard:report": _mailguard_scanned,
+        "mailguard:report_eml": _mailguard_scanned,
+        "mailguard:contact_delete": _mailguard_contact,
+        "mailguard:mailbox_disconnect": _mailguard_mailbox,
+        "mailguard:forwarding": _mailguard_mailbox,
+        "mailguard:forwarding_run": _mailguard_mailbox,
+        "evidence:record_message": _inbox_message,
+        "evidence:message_pack": lambda cast: {"pk": make_evidence(cast).message_id},
+        "evidence:record": _evidence_record,
+        "evidence:record_correct": _evidence_record,
+        "evidence:record_original": _evidence_record,
+        "evidence:record_screenshot": _evidence_record_screenshot,
+        "evidence:screenshot": _evidence_screenshot,
+        "evidence:record_author": _inbox_author,
+        "evidence:author_pack": lambda cast: {"pk": make_evidence(cast).message.author_id},
+        "evidence:author_cases": _inbox_author,
+        "evidence:case": _evidence_case,
+        "evidence:case_action": _evidence_case,
+        "evidence:case_pack": _evidence_case,
+        "evidence:case_report_text": _evidence_case,
+        "evidence:report_outcome": _evidence_report,
+    }
+)
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "team:account_edit": _team_account,
+        "team:invitation_revoke": lambda cast: {"pk": _team_invitation(cast)["pk"]},
+        "team:invitation_accept": lambda cast: {"token": _team_invitation(cast)["token"]},
+        "team:offboard": lambda cast: {"pk": cast.caseworker.pk},
+        "team:offboarding_record": _team_offboarding,
+        "team:task_done": _team_task,
+        "team:review_confirm": lambda cast: {"pk": _team_review(cast).items.first().pk},
+        "team:review_complete": lambda cast: {"pk": _team_review(cast).pk},
+    }
+)
+
+
+# --- emergency -----------------------------------------------------------------------------
+
+
+def _emergency_drill(cast: Cast) -> Any:
+    from civicshield.web.emergency import services as emergency
+
+    return emergency.incident_open(actor=cast.manager, kind="damaging_post", drill=True)
+
+
+def _emergency_plan(cast: Cast) -> Any:
+    from civicshield.web.emergency import services as emergency
+
+    return emergency.plan_for_office(cast.office_a)
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "emergency:contact_edit": lambda cast: {"pk": _emergency_plan(cast).contacts.first().pk},
+        "emergency:playbook_edit": lambda cast: {"pk": _emergency_plan(cast).playbooks.first().pk},
+        "emergency:incident": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:incident_note": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:incident_close": lambda cast: {"pk": _emergency_drill(cast).pk},
+        "emergency:step_mark": lambda cast: {"pk": _emergency_drill(cast).steps.first().pk},
+    }
+)
+
+
+# --- habits --------------------------------------------------------------------------------
+
+
+def _habits_assessment(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.habits import services as habits
+
+    return {"pk": habits.assessment_start(actor=cast.manager).pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "habits:assessment_complete": _habits_assessment,
+        "habits:assessment_export": _habits_assessment,
+    }
+)
+OFFICE_OBJECT_URLS["team:change_role"] = lambda cast: {"pk": cast.volunteer.pk}
         "publishing:draft": lambda cast: {"pk": _publishing_draft(cast).pk},
         "publishing:draft_action": lambda cast: {
             "pk": _publishing_draft(cast).pk,

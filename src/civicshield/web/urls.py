@@ -11,7 +11,12 @@ urlpatterns = [
     path("accounts/", include("civicshield.web.accounts.urls")),
     path("audit/", include("civicshield.web.audit.urls")),
     path("inbox/", include("civicshield.web.inbox.urls")),
+    path("mail/", include("civicshield.web.mailguard.urls")),
+    path("evidence/", include("civicshield.web.evidence.urls")),
     path("api/", include((inbox_api, "api"))),
+    path("team/", include("civicshield.web.team.urls")),
+    path("emergency/", include("civicshield.web.emergency.urls")),
+    path("habits/", include("civicshield.web.habits.urls")),
     path("publishing/", include("civicshield.web.publishing.urls")),
 ]
 

@@ -35,7 +35,7 @@ class ForwardingFinding:
     detail: str
     """What happens, in plain words, and what to do about it."""
     kind: str = "forward"
-    """``redirect``, ``forward``, ``forward_as_attachment``, ``notify``, ``pipe``,
+    """``redirect``, ``forward``, ``forward_as_attachment``, ``notify``, ``pipe``, ``report``,
     ``mailbox_forwarding``, ``auto_forwarding`` or ``forwarding_address``."""
     active: bool = True
     """False when the rule exists but is switched off (inactive script, disabled rule)."""

@@ -1,4 +1,5 @@
-"""Find forwarding in Sieve filter scripts (RFC 5228): ``redirect``, ``notify`` mailto, pipes.
+"""Find forwarding in Sieve filter scripts (RFC 5228): ``redirect``, ``notify`` mailto, pipes,
+and Dovecot's ``report``.
 
 The scripts come from whoever could log in to the mailbox, including an attacker, so the reader
 here is deliberately forgiving: it knows the grammar (strings, lists, tags, tests, blocks) but no
@@ -354,6 +355,17 @@ def _check_command(
         else:
             action = f"forwards {which} (without keeping a copy, unless another rule does) to"
         _add(context, kind="redirect", rule_name=rule_name, target=target, action=action)
+    elif command.name == "report" and len(command.positional) >= 3:
+        # vnd.dovecot.report: report [:headers_only] <feedback-type> <message> <address>
+        target = _expand(_strings(command.positional[-1])[0], context.variables)
+        part = "the headers of" if ":headers_only" in command.tags else "a copy of"
+        _add(
+            context,
+            kind="report",
+            rule_name=rule_name,
+            target=target,
+            action=f"sends {part} {which}, wrapped in an abuse report, to",
+        )
     elif command.name == "notify":
         for target in _notify_targets(command, context.variables):
             _add(
@@ -460,19 +472,19 @@ def analyse_sieve_scripts(
     running: list[str] = []
     findings: list[ForwardingFinding] = []
     problems: list[str] = []
-    queue = [active_script] if active_script else []
+    queue: list[tuple[str, str]] = [(active_script, "")] if active_script else []
     while queue:
-        name = queue.pop(0)
+        name, included_by = queue.pop(0)
         if name in running:
             continue
         if name not in scripts:
-            problems.append(MISSING_INCLUDE.format(script=running[-1], name=name))
+            problems.append(MISSING_INCLUDE.format(script=included_by, name=name))
             continue
         running.append(name)
         found, trouble, includes = analyse_script(mailbox, name, scripts[name], domains)
         findings += found
         problems += trouble
-        queue += includes
+        queue += [(include, name) for include in includes]
     for name in sorted(set(scripts) - set(running)):
         found, trouble, _ = analyse_script(mailbox, name, scripts[name], domains, active=False)
         findings += found

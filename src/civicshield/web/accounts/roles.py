@@ -53,6 +53,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.COMMS_OFFICER: frozenset(_EVERYONE | _TRIAGE | {Capability.PUBLISH_POSTS}),
     Role.CASEWORKER: frozenset(_EVERYONE | _TRIAGE),
-    # Volunteers draft posts only: they never see direct messages or evidence.
-    Role.VOLUNTEER: frozenset({Capability.VIEW_DASHBOARD, Capability.DRAFT_POSTS}),
+    # Volunteers draft posts and check emails they received: they never see direct messages
+    # or evidence.
+    Role.VOLUNTEER: frozenset(_EVERYONE),
 }

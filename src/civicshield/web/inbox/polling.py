@@ -3,6 +3,7 @@ it covers are stored, so a crash in between re-fetches (and ingestion skips dupl
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import hashlib
 
@@ -53,6 +54,8 @@ def _imap_items(source: Source) -> tuple[list[IncomingMessage], dict[str, int]]:
                     "subject": message.subject,
                     "sha256": digest,
                     "parse_error": message.error or "",
+                    # The email byte for byte, so "record as evidence" keeps the original.
+                    "rfc822_b64": base64.b64encode(message.raw).decode("ascii"),
                 },
             )
         )

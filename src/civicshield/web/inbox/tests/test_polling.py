@@ -42,6 +42,10 @@ def test_a_mailbox_is_polled_once_per_message(cast, mail_account):
     message = Message.objects.get()
     assert message.platform == "email" and message.author.handle == "angry@example.net"
     assert message.severity == "critical" and message.platform_id == "<m1@example.net>"
+    # The raw email is kept so that evidence holds the original byte for byte.
+    import base64
+
+    assert b"Message-ID: <m1@example.net>" in base64.b64decode(message.raw["rfc822_b64"])
     source.refresh_from_db()
     assert source.cursor["last_uid"] >= 1 and not source.last_error
     # Polling again adds nothing; a new message is picked up.

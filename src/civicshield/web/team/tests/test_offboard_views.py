@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
+from civicshield.web.audit.models import AuditEntry
+from civicshield.web.team import offboarding, services
+from civicshield.web.testing import signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _reauthed(user):
+    client = signed_in_client(user)
+    session = client.session
+    session[REAUTH_SESSION_KEY] = time.time()
+    session.save()
+    return client
+
+
+def test_it_asks_to_confirm_identity_first(cast):
+    client = signed_in_client(cast.manager.user)
+    response = client.get(reverse("team:offboard", kwargs={"pk": cast.caseworker.pk}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:reauth"))
+
+
+def test_it_offboards_and_shows_the_record(cast):
+    services.account_create(
+        actor=cast.manager, platform="facebook", name="Constituency page", access=[cast.caseworker]
+    )
+    client = _reauthed(cast.manager.user)
+    url = reverse("team:offboard", kwargs={"pk": cast.caseworker.pk})
+    assert "Constituency page" in client.get(url).content.decode()
+    response = client.post(url, {"reason": "Moved on", "confirm": "on"}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Change the password of Constituency page" in page
+    assert AuditEntry.objects.filter(action="team.member.offboarded").exists()
+
+
+def test_it_needs_the_confirmation_tick(cast):
+    client = _reauthed(cast.manager.user)
+    url = reverse("team:offboard", kwargs={"pk": cast.caseworker.pk})
+    response = client.post(url, {"reason": "Moved on"})
+    assert response.status_code == 200
+    assert "Tick the box" in response.content.decode()
+    cast.caseworker.refresh_from_db()
+    assert cast.caseworker.is_active
+
+
+@pytest.mark.parametrize("role", ["comms", "caseworker", "volunteer"])
+def test_weaker_roles_are_refused(cast, role):
+    client = _reauthed(getattr(cast, role).user)
+    url = reverse("team:offboard", kwargs={"pk": cast.volunteer.pk})
+    assert client.get(url).status_code == 403
+
+
+def test_the_record_is_office_private(cast):
+    record = offboarding.member_offboard(actor=cast.manager, membership=cast.volunteer)
+    url = reverse("team:offboarding_record", kwargs={"pk": record.pk})
+    assert signed_in_client(cast.manager.user).get(url).status_code == 200
+    assert signed_in_client(cast.other_manager.user).get(url).status_code == 404
+
+
+def test_the_staff_page_changes_roles_with_an_audit_entry(cast):
+    client = signed_in_client(cast.manager.user)
+    url = reverse("team:change_role", kwargs={"pk": cast.volunteer.pk})
+    client.post(url, {"role": "caseworker", "on_call": "on"})
+    cast.volunteer.refresh_from_db()
+    assert cast.volunteer.role == "caseworker"
+    assert cast.volunteer.on_call
+    assert AuditEntry.objects.filter(action="accounts.membership.changed").exists()
+    assert (
+        signed_in_client(cast.comms.user).post(url, {"role": "office_manager"}).status_code == 403
+    )
