@@ -291,40 +291,6 @@ def _evidence_report(cast: Cast) -> dict[str, Any]:
 
     case = Case.objects.get(pk=_evidence_case(cast)["pk"])
     return {"pk": platform_report_add(member=cast.caseworker, case=case, platform="mastodon").pk}
-# --- publishing -------------------------------------------------------------------------------
-def _publishing_account(cast: Cast) -> Any:
-    from civicshield.web.publishing import connections
-
-    return connections.account_create_demo(
-        member=cast.manager, platform="mastodon", handle="@alice@demo.invalid"
-    )
-
-
-def _publishing_draft(cast: Cast) -> Any:
-    from civicshield.web.publishing import services
-
-    return services.draft_create(
-        member=cast.volunteer, account=_publishing_account(cast), text="Surgery on Friday"
-    )
-
-
-def _publishing_image(cast: Cast) -> dict[str, Any]:
-    import io
-
-    from PIL import Image
-
-    from civicshield.web.publishing import services
-
-    out = io.BytesIO()
-    Image.new("RGB", (4, 4)).save(out, format="PNG")
-    image = services.draft_image_add(
-        member=cast.volunteer,
-        draft=_publishing_draft(cast),
-        data=out.getvalue(),
-        filename="a.png",
-        alt_text="",
-    )
-    return {"pk": image.pk}
 
 
 OFFICE_OBJECT_URLS.update(
@@ -412,6 +378,46 @@ OFFICE_OBJECT_URLS.update(
     }
 )
 OFFICE_OBJECT_URLS["team:change_role"] = lambda cast: {"pk": cast.volunteer.pk}
+
+
+# --- publishing -------------------------------------------------------------------------------
+def _publishing_account(cast: Cast) -> Any:
+    from civicshield.web.publishing import connections
+
+    return connections.account_create_demo(
+        member=cast.manager, platform="mastodon", handle="@alice@demo.invalid"
+    )
+
+
+def _publishing_draft(cast: Cast) -> Any:
+    from civicshield.web.publishing import services
+
+    return services.draft_create(
+        member=cast.volunteer, account=_publishing_account(cast), text="Surgery on Friday"
+    )
+
+
+def _publishing_image(cast: Cast) -> dict[str, Any]:
+    import io
+
+    from PIL import Image
+
+    from civicshield.web.publishing import services
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, format="PNG")
+    image = services.draft_image_add(
+        member=cast.volunteer,
+        draft=_publishing_draft(cast),
+        data=out.getvalue(),
+        filename="a.png",
+        alt_text="",
+    )
+    return {"pk": image.pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
         "publishing:draft": lambda cast: {"pk": _publishing_draft(cast).pk},
         "publishing:draft_action": lambda cast: {
             "pk": _publishing_draft(cast).pk,
