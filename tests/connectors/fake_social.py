@@ -64,6 +64,8 @@ class Recorder:
     media: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     actions: list[tuple[str, Any]] = field(default_factory=list)
+    forget_keys: bool = False
+    """Act like a slow Mastodon that made the post but never stored its key (mastodon#21840)."""
     status_posts: int = 0
     """How many POSTs to /api/v1/statuses arrived (including idempotent repeats)."""
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(109_000_000))
@@ -328,7 +330,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "text": form.get("status", ""),
             }
             rec.statuses[status_id] = status
-            if key:
+            if key and not rec.forget_keys:
                 rec.idempotency[key] = status_id
             return self._json(200, status)
         if path.startswith("/api/v1/statuses/"):
@@ -344,6 +346,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 rec.statuses[status_id]["text"] = form.get("status", "")
                 rec.actions.append(("edit", status_id))
                 return self._json(200, rec.statuses[status_id])
+        if path.startswith("/api/v1/accounts/") and path.endswith("/statuses"):
+            newest_first = sorted(rec.statuses.values(), key=lambda s: -int(s["id"]))
+            return self._json(200, newest_first[: int(query.get("limit", "20"))])
         if path == "/api/v1/notifications":
             since = query.get("since_id")
             items = [n for n in MENTIONS if since is None or int(n["id"]) > int(since)]

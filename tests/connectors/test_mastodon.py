@@ -144,3 +144,15 @@ def test_an_unexpected_sdk_error_never_passes_its_text_on():
     with pytest.raises(ConnectorError) as caught:
         mastodon._call(broken)
     assert str(caught.value) == mastodon.ERROR_MASTODON_UNEXPECTED
+
+
+def test_find_published_searches_the_accounts_recent_posts(connector, server):
+    import datetime as dt
+
+    since = dt.datetime.now(dt.UTC)
+    post = connector.publish("Surgery  on\nFriday", idempotency_key=new_idempotency_key())
+    assert connector.find_published("any", text="Surgery on Friday", since=since) == post
+    assert connector.find_published("any", text="Something else", since=since) is None
+    later = since + dt.timedelta(hours=1)
+    assert connector.find_published("any", text="Surgery on Friday", since=later) is None
+    assert connector.find_published("any") is None

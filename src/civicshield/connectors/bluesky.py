@@ -185,7 +185,10 @@ class BlueskyConnector:
             raise _convert(exc) from exc
         return PublishedPost(str(created.uri), self._post_url(str(created.uri)))
 
-    def find_published(self, idempotency_key: str) -> PublishedPost | None:
+    def find_published(
+        self, idempotency_key: str, *, text: str = "", since: dt.datetime | None = None
+    ) -> PublishedPost | None:
+        """The post under this record key (``text`` and ``since`` are not needed here)."""
         api = self._api()
         try:
             found: Any = api.app.bsky.feed.post.get(self._did, idempotency_key)

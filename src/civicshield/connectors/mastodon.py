@@ -58,9 +58,9 @@ ERROR_MASTODON_BUSY = "Mastodon asked CivicShield to slow down; it will be tried
 
 T = TypeVar("T")
 
-# Mastodon remembers an Idempotency-Key for one hour (app/controllers/concerns/... in the
-# Mastodon source, documented under "Idempotency-Key" in POST /api/v1/statuses): a retry
-# after that might post twice, so the app gives up with a warning instead.
+# Mastodon stores an Idempotency-Key "for up to 1 hour" (docs.joinmastodon.org, POST
+# /api/v1/statuses). After that a retry could post twice, so when ``find_published`` finds
+# nothing either, the app gives up with a warning instead of posting again.
 IDEMPOTENCY_WINDOW = dt.timedelta(minutes=50)
 
 
@@ -218,9 +218,32 @@ class MastodonConnector:
         )
         return PublishedPost(str(status["id"]), str(status["url"] or status["uri"]))
 
-    def find_published(self, idempotency_key: str) -> PublishedPost | None:
-        # Mastodon has no lookup by key: posting again with the same key (within the hour)
-        # returns the first post instead of making a new one, which is the reconciliation.
+    def find_published(
+        self, idempotency_key: str, *, text: str = "", since: dt.datetime | None = None
+    ) -> PublishedPost | None:
+        """The account's own recent post with this text, made since the first try began.
+
+        Mastodon has no lookup by key. Posting again with the same key returns the first post,
+        but only while the server remembers the key (an hour), and a slow server can make the
+        post before it stores the key (mastodon/mastodon#21840). So the account's latest posts
+        are searched first, and the caller re-posts only when this finds nothing.
+        """
+        if not text or since is None:
+            return None
+        me: Any = _call(self._api.account_verify_credentials)
+        statuses: Any = _call(
+            lambda: self._api.account_statuses(
+                me["id"], limit=40, exclude_replies=True, exclude_reblogs=True
+            )
+        )
+        wanted = " ".join(text.split())
+        # A few minutes' grace: the server's clock and ours need not agree.
+        earliest = since - dt.timedelta(minutes=5)
+        for status in statuses:
+            if _utc(status["created_at"]) < earliest:
+                continue
+            if " ".join(plain_text(str(status.get("content") or "")).split()) == wanted:
+                return PublishedPost(str(status["id"]), str(status["url"] or status["uri"]))
         return None
 
     def delete(self, platform_id: str) -> None:

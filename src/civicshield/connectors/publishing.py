@@ -134,8 +134,14 @@ class PlatformConnector(Protocol):
         """Post ``text`` with ``media``; the same key twice makes one post, not two."""
         ...
 
-    def find_published(self, idempotency_key: str) -> PublishedPost | None:
-        """The post made earlier with this key, if the platform can tell (for reconciling)."""
+    def find_published(
+        self, idempotency_key: str, *, text: str = "", since: dt.datetime | None = None
+    ) -> PublishedPost | None:
+        """The post made earlier with this key, if the platform can tell (for reconciling).
+
+        ``text`` and ``since`` (when the first try started) let a platform without a lookup by
+        key search the account's recent posts instead.
+        """
         ...
 
     def delete(self, platform_id: str) -> None:

@@ -37,7 +37,9 @@ class DemoConnector:
     ) -> PublishedPost:
         return PublishedPost(f"demo-{idempotency_key}", "https://demo.invalid/" + idempotency_key)
 
-    def find_published(self, idempotency_key: str) -> PublishedPost | None:
+    def find_published(
+        self, idempotency_key: str, *, text: str = "", since: dt.datetime | None = None
+    ) -> PublishedPost | None:
         return None
 
     def delete(self, platform_id: str) -> None:

@@ -148,7 +148,9 @@ def draft_publish(*, draft_id: int) -> Draft:
         post = None
         if attempt.tries > 1:
             # An earlier try may have reached the platform: look before posting again.
-            post = connector.find_published(attempt.idempotency_key)
+            post = connector.find_published(
+                attempt.idempotency_key, text=draft.text, since=attempt.created
+            )
             window = getattr(connector, "idempotency_window", None)
             if post is None and window is not None and timezone.now() - attempt.created > window:
                 _fail(draft, attempt, ERROR_UNCONFIRMED)
