@@ -366,6 +366,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _bluesky(self, method: str, name: str, query: dict[str, str], body: bytes) -> None:
         rec = self.server.recorder
+        if name == "com.atproto.server.getSession":
+            return self._json(200, {"handle": BLUESKY_HANDLE, "did": BLUESKY_DID, "active": True})
         if name == "com.atproto.repo.uploadBlob":
             rec.media.append({"bytes": len(body), "mime": self.headers.get("Content-Type")})
             return self._json(

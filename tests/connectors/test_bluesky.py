@@ -110,3 +110,29 @@ def test_an_unexpected_sdk_error_never_passes_its_text_on():
     with pytest.raises(ConnectorError) as caught:
         bluesky._call(broken)
     assert str(caught.value) == bluesky.ERROR_BLUESKY_UNEXPECTED
+
+
+def _sign_ins(server):
+    return sum(1 for _, path, _ in server.recorder.requests if path.endswith("createSession"))
+
+
+def test_a_saved_session_is_reused_instead_of_signing_in_again(server):
+    saved = []
+    first = bluesky.BlueskyConnector(
+        server.url, "alice.test", BLUESKY_PASSWORD, on_session=saved.append
+    )
+    first.sign_in()
+    assert _sign_ins(server) == 1 and saved
+    again = bluesky.BlueskyConnector(
+        server.url, "alice.test", BLUESKY_PASSWORD, session=saved[-1], on_session=saved.append
+    )
+    again.publish("Reused", idempotency_key=new_idempotency_key())
+    assert _sign_ins(server) == 1
+
+
+def test_a_broken_saved_session_falls_back_to_the_app_password(server):
+    connector = bluesky.BlueskyConnector(
+        server.url, "alice.test", BLUESKY_PASSWORD, session="not a session"
+    )
+    assert connector.sign_in() == "alice.test"
+    assert _sign_ins(server) == 1

@@ -101,3 +101,12 @@ def test_a_retry_with_the_same_key_makes_one_post(pds, connector):
 
 def test_block_writes_a_block_record(pds, connector):
     connector.block(Account("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "someone.test"))
+
+
+def test_a_saved_session_is_reused(pds):
+    saved: list[str] = []
+    BlueskyConnector(pds["url"], pds["handle"], pds["password"], on_session=saved.append).sign_in()
+    assert saved
+    reused = BlueskyConnector(pds["url"], pds["handle"], "wrong-password", session=saved[-1])
+    # The wrong password proves the saved session, not a new sign-in, did the work.
+    assert reused.sign_in() == pds["handle"]

@@ -122,20 +122,52 @@ class BlueskyConnector:
     idempotency_window: dt.timedelta | None = None
     """None: the record key never expires, so a retry can always be reconciled."""
 
-    def __init__(self, service_url: str, handle: str, app_password: str) -> None:
+    def __init__(
+        self,
+        service_url: str,
+        handle: str,
+        app_password: str,
+        *,
+        session: str = "",
+        on_session: Callable[[str], None] | None = None,
+    ) -> None:
+        """``session`` is a saved session (from ``on_session``), reused instead of signing in.
+
+        Bluesky limits sign-ins (``createSession``: 30 in five minutes, 300 a day per account),
+        so a connector built every few minutes to read mentions must not sign in each time.
+        ``on_session`` is called with the new session text whenever it changes (sign-in or
+        token refresh); store it encrypted, like the app password.
+        """
         self.service_url = service_url.rstrip("/")
         self.handle = handle.lstrip("@")
         self._password = app_password
+        self._saved_session = session
+        self._on_session = on_session
         self._client: Client | None = None
         self._did = ""
 
     def __repr__(self) -> str:  # never the password
         return f"BlueskyConnector({self.service_url!r}, {self.handle!r})"
 
+    def _resume(self, client: Client) -> bool:
+        """Reuse the saved session if the PDS still accepts it (one cheap request)."""
+        if not self._saved_session:
+            return False
+        try:
+            client.login(session_string=self._saved_session, fetch_bsky_profile=False)
+            client.com.atproto.server.get_session()
+        except Exception:  # noqa: BLE001 - any failure: sign in with the app password instead
+            return False
+        return True
+
     def _api(self) -> Client:
         if self._client is None:
             client = Client(base_url=f"{self.service_url}/xrpc")
-            _call(lambda: client.login(self.handle, self._password, fetch_bsky_profile=False))
+            if self._on_session is not None:
+                save = self._on_session
+                client.on_session_change(lambda event, _: save(client.export_session_string()))
+            if not self._resume(client):
+                _call(lambda: client.login(self.handle, self._password, fetch_bsky_profile=False))
             session: Any = client._session  # noqa: SLF001 - the SDK keeps the DID only here
             self._did = str(session.did) if session is not None else ""
             self.handle = str(session.handle) if session is not None else self.handle

@@ -171,6 +171,7 @@ def account_disconnect(*, member: Membership, account: ConnectedAccount) -> None
     _require_manage(member)
     account.access_token = ""
     account.app_password = ""
+    account.session = ""
     account.client_secret = ""
     account.oauth_state = ""
     account.is_active = False

@@ -36,6 +36,8 @@ class ConnectedAccount(models.Model):
     client_secret = EncryptedTextField(blank=True, default="")
     access_token = EncryptedTextField(blank=True, default="")
     app_password = EncryptedTextField(blank=True, default="")
+    # Bluesky's saved session, reused so that each use does not sign in again.
+    session = EncryptedTextField(blank=True, default="")
     is_demo = models.BooleanField(
         default=False, help_text="A demonstration account: nothing is ever sent anywhere"
     )

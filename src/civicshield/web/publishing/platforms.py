@@ -73,8 +73,19 @@ def connector_for(account: ConnectedAccount) -> PlatformConnector:
 
         return MastodonConnector(account.server_url, account.access_token)
     from civicshield.connectors.bluesky import BlueskyConnector
+    from civicshield.web.publishing.models import ConnectedAccount
 
-    return BlueskyConnector(account.server_url, account.handle, account.app_password)
+    def save(session: str) -> None:
+        # update(): no other field of a possibly stale instance is written back.
+        ConnectedAccount.objects.filter(pk=account.pk, is_active=True).update(session=session)
+
+    return BlueskyConnector(
+        account.server_url,
+        account.handle,
+        account.app_password,
+        session=account.session,
+        on_session=save,
+    )
 
 
 def bluesky_sign_in(server_url: str, handle: str, app_password: str) -> str:

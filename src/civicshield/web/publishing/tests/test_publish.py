@@ -242,3 +242,24 @@ def test_secrets_never_reach_the_audit_log(cast, server):
         cursor.execute("SELECT app_password FROM publishing_connectedaccount")
         stored = cursor.fetchone()[0]
     assert BLUESKY_PASSWORD not in stored and list(raw) == [BLUESKY_PASSWORD]
+
+
+def test_bluesky_signs_in_once_and_keeps_the_session_encrypted(cast, server):
+    account = _account(cast, server, Platform.BLUESKY)
+    for text in ("First", "Second"):
+        draft = services.draft_create(member=cast.volunteer, account=account, text=text)
+        services.draft_submit(member=cast.volunteer, draft=draft)
+        services.draft_approve(member=cast.manager, draft=draft)
+        services.draft_schedule(member=cast.comms, draft=draft)
+        publish.draft_publish(draft_id=draft.pk)
+    sign_ins = [p for _, p, _ in server.recorder.requests if p.endswith("createSession")]
+    assert len(sign_ins) == 1
+    assert server.recorder.posts == 2
+    account.refresh_from_db()
+    assert account.session
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT session FROM publishing_connectedaccount")
+        stored = cursor.fetchone()[0]
+    assert "accessJwt" not in stored and stored != account.session
