@@ -148,11 +148,13 @@ def main() -> int:
 
     texts = [r["text"] for r in off]
     stream = (texts[i % len(texts)] for i in range(args.speed_messages))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     count = sum(1 for _ in classify_many(stream))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    # CPU time is what one core spends; wall time also counts waiting for a shared CPU.
+    rows.append(("Messages per wall-clock second (machine shared)", f"{count / elapsed:,.0f}", ""))
     rows.append(
-        (f"Messages per second, one core (n={count})", f"{count / elapsed:,.0f}", "≥ 2,000")
+        (f"Messages per CPU-second, one thread (n={count})", f"{count / cpu:,.0f}", "≥ 2,000")
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("Peak memory (RSS, whole benchmark)", f"{peak:,.0f} MB", ""))

@@ -23,7 +23,7 @@ from civicshield.core.abuse.rules import RuleHit
 MODEL_PATH = Path(__file__).with_name("abuse_model.npz")
 WORD_FEATURES = 2**18
 CHAR_FEATURES = 2**18
-TOKEN_PATTERN = r"(?u)@user|\b\w[\w']*\b|[!?]"
+TOKEN_PATTERN = r"(?u)@user|\b\w[\w']*\b|[!?]"  # noqa: S105 - a regex, not a password
 
 # Dense features from the patterns, in this order (see ``rule_features``).
 RULE_FEATURES: tuple[str, ...] = (
@@ -125,7 +125,8 @@ class AbuseModel:
             return np.zeros((0, 2), dtype=np.float64)
         matrix = features(texts, dense, self.idf_word, self.idf_char)
         logits = np.asarray(matrix @ self.coef.T, dtype=np.float64) + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
+        return probabilities
 
 
 def save_model(

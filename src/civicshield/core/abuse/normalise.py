@@ -235,8 +235,11 @@ def normalise(text: str) -> Normalised:
         digits = sum(c.isdigit() for c in token)
         if digits and (digits >= len(token) - digits or _NUMBER_WITH_UNIT.match(token)):
             continue  # a number with a unit (10pm, 2nd, 5k), not leetspeak
-        replaced = "".join(_LEET.get(c, c) for c in token)
-        edits.append((match.start(), match.end(), replaced))
+        # Trailing symbols are punctuation ("you!"), not letters.
+        body = token.rstrip("!|$@*")
+        replaced = "".join(_LEET.get(c, c) for c in body) + token[len(body) :]
+        if replaced != token:
+            edits.append((match.start(), match.end(), replaced))
     out, starts, ends = _apply(out, starts, ends, edits)
 
     # Letters split by separators: k.i.l.l -> kill.
