@@ -57,6 +57,12 @@ _IDENTITY = re.compile(
     r"deport\w*|muslims?|islam\w*|jews?|jewish|black|blacks|gays?|lesbians?|trans\w*|queers?|disabled|"
     r"race|racial|mexicans?|africans?|arabs?|asians?|migrant|sharia|burka|hijab|ethnic\w*)\b"
 )
+# Speaking as a member of a group ("as a queer woman", "we're here, we're queer") is not hate.
+_SELF_IDENTITY = re.compile(
+    r"\b(?:i'?m|i am|im|we'?re|we are|as an?|proud(?:ly)?|pride|my fellow|us)\s+(?:[\w']+\s+){0,2}?"
+    r"(?:gay|lesbian|queer|trans\w*|bi|bisexual|dyke|muslim|jewish|jew|black|disabled|immigrant|migrant|refugee|woman|women|"
+    r"girl|girls|feminist|asian|arab|african|mexican)\b"
+)
 _TARGETED = re.compile(r"\b(?:you|u|your|ur|you'?re|youre|ya|yourself)\b|@user")
 
 _HIT_SCORE = {
@@ -195,11 +201,12 @@ def _decide(
     if (
         "hate" not in labels
         and p_hate >= t_hate
-        and p_off >= t_off
+        and p_off >= 0.5 * t_off
         and not guarded
         and _IDENTITY.search(text)
         and not GROUP_NEGATED.search(text)
         and not _COUNTER_MESSAGE.search(text)
+        and not _SELF_IDENTITY.search(text)
     ):
         labels.add("hate")
         if Severity.MEDIUM.rank > severity.rank:
