@@ -25,7 +25,9 @@ import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from civicshield.core.abuse import classify_many  # noqa: E402
+from civicshield.core.abuse import classifier, classify_many  # noqa: E402
+from civicshield.core.abuse.classifier import prepare  # noqa: E402
+from civicshield.core.abuse.model import load_model  # noqa: E402
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -70,6 +72,34 @@ def main() -> int:
         )
     )
     rows.append((f"TweetEval offensive ({args.split}) accuracy", f"{acc:.3f}", ""))
+
+    # Diagnostics: where the product rules cost OLID agreement.
+    model = load_model()
+    texts = [r["text"] for r in off]
+    normalised, dense = prepare(texts)
+    p_model = [
+        int(p >= model.thresholds["offensive"]) for p in model.predict(normalised, dense)[:, 0]
+    ]
+    rows.append(
+        (
+            f"  diagnostic: offensive model head alone ({args.split}) macro-F1",
+            f"{macro_f1(y, p_model):.3f}",
+            "",
+        )
+    )
+    saved = classifier.POLITICAL_THRESHOLD
+    classifier.POLITICAL_THRESHOLD = 0.0
+    try:
+        p_noguard = [int(res.abusive) for res in classify_many(texts)]
+    finally:
+        classifier.POLITICAL_THRESHOLD = saved
+    rows.append(
+        (
+            f"  diagnostic: full classifier without the political guard ({args.split}) macro-F1",
+            f"{macro_f1(y, p_noguard):.3f}",
+            "",
+        )
+    )
 
     hate = read_jsonl(args.data / "tweeteval_hate" / f"{args.split}.jsonl")
     results = list(classify_many(r["text"] for r in hate))
@@ -143,6 +173,18 @@ def main() -> int:
             f"Political criticism flagged abusive (n={len(political)})",
             f"{len(flagged) / len(political):.1%}",
             "< 5%",
+        )
+    )
+    classifier.POLITICAL_THRESHOLD = 0.0
+    try:
+        unguarded = [res.abusive for res in classify_many(r["text"] for r in political)]
+    finally:
+        classifier.POLITICAL_THRESHOLD = saved
+    rows.append(
+        (
+            "  diagnostic: political criticism flagged without the political guard",
+            f"{sum(unguarded) / len(political):.1%}",
+            "",
         )
     )
 

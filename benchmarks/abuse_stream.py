@@ -57,9 +57,13 @@ class CountingSink(io.StringIO):
         self.rss_at_mark = 0.0
 
     def write(self, s: str) -> int:
-        self.lines += s.count("\n")
-        if self.lines >= self.mark and not self.rss_at_mark:
-            self.rss_at_mark = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        newlines = s.count("\n")
+        self.lines += newlines
+        if newlines and self.lines % self.mark == 0:
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            if not self.rss_at_mark:
+                self.rss_at_mark = rss
+            print(f"{self.lines:,} lines, peak RSS {rss:,.0f} MB", file=sys.stderr, flush=True)
         return len(s)
 
 

@@ -103,3 +103,24 @@ def test_unknown_format_on_stdin():
     result = run_cli("abuse", "classify", stdin=b"just some words\n")
     assert result.exit_status == ExitStatus.ERROR
     assert ERROR_UNKNOWN_FORMAT in result.stderr
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import io
+
+    from civicshield.cli import main
+    from civicshield.cli.env import Environment
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    path = tmp_path / "messages.jsonl"
+    path.write_bytes(_jsonl(*({"id": i, "text": "hello"} for i in range(50))))
+    out, err = io.StringIO(), Terminal()
+    status = main(
+        ["abuse", "classify", str(path)], Environment(stdout=out, stderr=err, variables={})
+    )
+    assert status == ExitStatus.SUCCESS
+    assert len(out.getvalue().splitlines()) == 50
+    assert "classifying" in err.getvalue()

@@ -129,8 +129,9 @@ _LEET = {
     "€": "e",
     "£": "l",
 }
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!|€£*]*[a-z][a-z0-9@$!|€£*]*")
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!|€£*]+")
 _LEET_CHARS = frozenset(_LEET)
+_HAS_LETTER = re.compile(r"[a-z]")
 
 # Letters split by one repeated separator: k.i.l.l, k-i-l-l, k i l l, k*i*l*l.
 _SPLIT_WORD = re.compile(r"(?<![a-z0-9])[a-z](?:([ .\-_*,/|+~])[a-z])(?:\1[a-z]){1,}(?![a-z0-9])")
@@ -230,7 +231,7 @@ def normalise(text: str) -> Normalised:
     edits: list[tuple[int, int, str]] = []
     for match in _LEET_TOKEN.finditer(out):
         token = match.group()
-        if _LEET_CHARS.isdisjoint(token) or token.startswith("@"):
+        if _LEET_CHARS.isdisjoint(token) or token.startswith("@") or not _HAS_LETTER.search(token):
             continue
         digits = sum(c.isdigit() for c in token)
         if digits and (digits >= len(token) - digits or _NUMBER_WITH_UNIT.match(token)):

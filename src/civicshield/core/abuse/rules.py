@@ -183,7 +183,7 @@ _INTENT = re.compile(
     r"\bi'?m going\b|\btime to\b|\bready to\b|\bplan to\b|\bgo and\b|\bgo\b|\bjust\b|\btry to\b|\bwait till i\b)[^.!?\n]{0,40}$"
 )
 _START = re.compile(
-    r"(?:^|[.!?\n,]|@user)\s*(?:(?:and|now|so|pls|please|just|somebody|someone|go|then)\s+)*$"
+    r"(?:^|[.!?\n,]|@user)\s*(?:(?:and|now|so|pls|please|just|somebody|someone|go|then)\s+){0,4}$"
 )
 
 _HARMLESS_AFTER = re.compile(
@@ -248,7 +248,7 @@ _VEILED = re.compile(
     r"(?:we|i)\s+(?:are|am|'?re|'?m)\s+watching\s+(?:you|u|your)|(?:i|we)\s+(?:\w+\s+)?(?:followed|follow|following)\s+(?:you|u|your \w+)\s+home)"
 )
 _THREAT_EMOJI = re.compile(
-    r"(?:knife|gun|bomb|coffin|grave|axe|noose)\s+(?:(?:knife|gun|bomb|coffin|grave|skull|axe|noose|blood)\s+)*"
+    r"(?:knife|gun|bomb|coffin|grave|axe|noose)\s+(?:(?:knife|gun|bomb|coffin|grave|skull|axe|noose|blood)\s+){0,6}"
     r"(?:(?:for\s+)?(?:you|u|soon|coming|tonight|traitor|see you|see u))|(?:you|u|coming|soon|traitor|wait)\s+(?:\w+\s+)?(?:knife|gun|bomb|coffin|grave|axe|noose)"
 )
 
@@ -275,7 +275,7 @@ GROUP_NEGATED = re.compile(
     rf"\b(?:don'?t|do not|never|doesn'?t)\s+(?:hate|despise|blame|fear)\s+(?:\w+\s+)?{_GROUP}"
 )
 _HATE_PATTERNS = re.compile(
-    rf"\b{_GROUP}\s+(?:are|r|is|were)\s+(?:all\s+|just\s+|nothing but\s+|literally\s+|fucking\s+|such\s+)*(?!not\b|never\b|no\b)(?:\w+\s+)?{_GROUP_NOUNS}\b|"
+    rf"\b{_GROUP}\s+(?:are|r|is|were)\s+(?:all\s+|just\s+|nothing but\s+|literally\s+|fucking\s+|such\s+){{0,4}}(?!not\b|never\b|no\b)(?:\w+\s+)?{_GROUP_NOUNS}\b|"
     rf"\b(?:kill|deport|gas|exterminate|shoot|hang|burn|get rid of|wipe out|eradicate|ban|remove|purge|lynch|cleanse|sterilise|sterilize|round up|send back)\s+"
     rf"(?:all\s+)?(?:of\s+)?(?:the\s+|these\s+|those\s+|them\s+)?(?:fucking\s+|filthy\s+|dirty\s+|bloody\s+)?{_GROUP}\b|"
     rf"\b{_GROUP}\s+(?:should|must|need to|needs to|deserve to|ought to|have to)\s+(?:all\s+)?(?:die|be (?:killed|shot|hanged|hung|gassed|exterminated|deported|wiped out|burned|burnt|locked up|sterilised|sterilized|banned|removed|lynched|put down)|go back|get out|leave|not exist|not be allowed)|"
