@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicshield.core.abuse import classify
@@ -54,3 +54,19 @@ def test_offsets_always_point_inside_the_original(text):
     if norm.text:
         start, end = norm.original_span(0, len(norm.text))
         assert 0 <= start <= end <= len(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("kil1l.you !@$*🔪Ιі know where live 07700900123")), max_size=120))
+def test_classify_never_fails_and_spans_stay_inside(text):
+    result = classify(text)
+    assert result.abusive == bool(result.labels)
+    for span in result.spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert span.label in result.labels
+
+
+def test_not_counted_hits_are_explained():
+    result = classify("I would never hurt you")
+    assert not result.abusive
+    assert any(reason.startswith("Not counted (negated)") for reason in result.reasons)
