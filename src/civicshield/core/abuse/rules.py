@@ -161,7 +161,6 @@ _STRONG_VERBS = words(
     "do in",
     suffix=r"(?:s|es|ed|d|ing|in)?",
 )
-_WEAK_VERBS = r"(?:get|gets|getting|find|finds|end|ends|break|breaks|cut|cuts|smash|smashes|glass|whack|waste|deal with|sort out|off|beat)"
 _KIN = r"(?:family|kids?|children|child|wife|husband|partner|mum|mother|mom|dad|father|daughters?|sons?|sister|brother|baby|babies|parents|staff|grandchildren)"
 _TARGET = (
     r"(?:you|u|ya|yah|yer|yourself|urself|yourselves|him|her|them|"
