@@ -25,7 +25,9 @@ import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from civicshield.core.abuse import classify_many  # noqa: E402
+from civicshield.core.abuse import classifier, classify_many  # noqa: E402
+from civicshield.core.abuse.classifier import prepare  # noqa: E402
+from civicshield.core.abuse.model import load_model  # noqa: E402
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -70,6 +72,34 @@ def main() -> int:
         )
     )
     rows.append((f"TweetEval offensive ({args.split}) accuracy", f"{acc:.3f}", ""))
+
+    # Diagnostics: where the product rules cost OLID agreement.
+    model = load_model()
+    texts = [r["text"] for r in off]
+    normalised, dense = prepare(texts)
+    p_model = [
+        int(p >= model.thresholds["offensive"]) for p in model.predict(normalised, dense)[:, 0]
+    ]
+    rows.append(
+        (
+            f"  diagnostic: offensive model head alone ({args.split}) macro-F1",
+            f"{macro_f1(y, p_model):.3f}",
+            "",
+        )
+    )
+    saved = classifier.POLITICAL_THRESHOLD
+    classifier.POLITICAL_THRESHOLD = 0.0
+    try:
+        p_noguard = [int(res.abusive) for res in classify_many(texts)]
+    finally:
+        classifier.POLITICAL_THRESHOLD = saved
+    rows.append(
+        (
+            f"  diagnostic: full classifier without the political guard ({args.split}) macro-F1",
+            f"{macro_f1(y, p_noguard):.3f}",
+            "",
+        )
+    )
 
     hate = read_jsonl(args.data / "tweeteval_hate" / f"{args.split}.jsonl")
     results = list(classify_many(r["text"] for r in hate))
@@ -145,14 +175,28 @@ def main() -> int:
             "< 5%",
         )
     )
+    classifier.POLITICAL_THRESHOLD = 0.0
+    try:
+        unguarded = [res.abusive for res in classify_many(r["text"] for r in political)]
+    finally:
+        classifier.POLITICAL_THRESHOLD = saved
+    rows.append(
+        (
+            "  diagnostic: political criticism flagged without the political guard",
+            f"{sum(unguarded) / len(political):.1%}",
+            "",
+        )
+    )
 
     texts = [r["text"] for r in off]
     stream = (texts[i % len(texts)] for i in range(args.speed_messages))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     count = sum(1 for _ in classify_many(stream))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    # CPU time is what one core spends; wall time also counts waiting for a shared CPU.
+    rows.append(("Messages per wall-clock second (machine shared)", f"{count / elapsed:,.0f}", ""))
     rows.append(
-        (f"Messages per second, one core (n={count})", f"{count / elapsed:,.0f}", "≥ 2,000")
+        (f"Messages per CPU-second, one thread (n={count})", f"{count / cpu:,.0f}", "≥ 2,000")
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("Peak memory (RSS, whole benchmark)", f"{peak:,.0f} MB", ""))

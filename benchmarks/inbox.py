@@ -46,7 +46,7 @@ def setup(data_dir: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    if os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL") and "--reuse" not in sys.argv:
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", interactive=False, verbosity=0)
 
@@ -222,16 +222,34 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=100_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--reuse",
+        metavar="DATA_DIR",
+        help="measure pages on a data directory filled by an earlier run",
+    )
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="civicshield-bench-")
+    data_dir = args.reuse or tempfile.mkdtemp(prefix="civicshield-bench-")
+    print(f"data directory: {data_dir}", file=sys.stderr)
     setup(data_dir)
     from django.db import connection
 
     engine = connection.vendor
-    ingest = bench_ingest(args.ingest) if args.ingest else None
-    started = time.perf_counter()
-    _, user_id, author_id = fill(args.rows)
-    fill_seconds = time.perf_counter() - started
+    ingest = None
+    fill_seconds = 0.0
+    if args.reuse:
+        from civicshield.web.accounts.models import Membership
+        from civicshield.web.inbox.models import Author
+
+        member = Membership.objects.select_related("office").get(user__email="load@x.example")
+        user_id = member.user_id
+        author_id = Author.objects.filter(office=member.office).order_by("pk").first().pk
+    else:
+        ingest = bench_ingest(args.ingest) if args.ingest else None
+        if ingest:
+            print(f"ingest: {ingest}", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        _, user_id, author_id = fill(args.rows)
+        fill_seconds = time.perf_counter() - started
     from civicshield.web.inbox.models import Message
 
     total = Message.objects.count()
@@ -247,7 +265,8 @@ def main() -> None:
     print("|---|---:|---:|")
     for name, row in pages.items():
         print(f"| {name} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
-    print(f"\n(bulk fill of {args.rows:,} rows took {fill_seconds:.0f} s)")
+    if fill_seconds:
+        print(f"\n(bulk fill of {args.rows:,} rows took {fill_seconds:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ from civicshield.core.abuse.rules import RuleHit
 MODEL_PATH = Path(__file__).with_name("abuse_model.npz")
 WORD_FEATURES = 2**18
 CHAR_FEATURES = 2**18
+# Character n-grams of 3 to 5 letters within words: robust to misspellings; 2-grams cost
+# 20% of the time for no gain on validation.
+CHAR_NGRAMS = (3, 5)
 TOKEN_PATTERN = r"(?u)@user|\b\w[\w']*\b|[!?]"  # noqa: S105 - a regex, not a password
 
 # Dense features from the patterns, in this order (see ``rule_features``).
@@ -55,7 +58,7 @@ def _vectorisers() -> tuple[HashingVectorizer, HashingVectorizer]:
     char = HashingVectorizer(
         n_features=CHAR_FEATURES,
         analyzer="char_wb",
-        ngram_range=(2, 5),
+        ngram_range=CHAR_NGRAMS,
         alternate_sign=False,
         norm=None,
         lowercase=False,
@@ -125,7 +128,8 @@ class AbuseModel:
             return np.zeros((0, 2), dtype=np.float64)
         matrix = features(texts, dense, self.idf_word, self.idf_char)
         logits = np.asarray(matrix @ self.coef.T, dtype=np.float64) + self.intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
+        probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
+        return probabilities
 
 
 def save_model(

@@ -129,8 +129,9 @@ _LEET = {
     "€": "e",
     "£": "l",
 }
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!|€£*]*[a-z][a-z0-9@$!|€£*]*")
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!|€£*]+")
 _LEET_CHARS = frozenset(_LEET)
+_HAS_LETTER = re.compile(r"[a-z]")
 
 # Letters split by one repeated separator: k.i.l.l, k-i-l-l, k i l l, k*i*l*l.
 _SPLIT_WORD = re.compile(r"(?<![a-z0-9])[a-z](?:([ .\-_*,/|+~])[a-z])(?:\1[a-z]){1,}(?![a-z0-9])")
@@ -230,13 +231,16 @@ def normalise(text: str) -> Normalised:
     edits: list[tuple[int, int, str]] = []
     for match in _LEET_TOKEN.finditer(out):
         token = match.group()
-        if _LEET_CHARS.isdisjoint(token) or token.startswith("@"):
+        if _LEET_CHARS.isdisjoint(token) or token.startswith("@") or not _HAS_LETTER.search(token):
             continue
         digits = sum(c.isdigit() for c in token)
         if digits and (digits >= len(token) - digits or _NUMBER_WITH_UNIT.match(token)):
             continue  # a number with a unit (10pm, 2nd, 5k), not leetspeak
-        replaced = "".join(_LEET.get(c, c) for c in token)
-        edits.append((match.start(), match.end(), replaced))
+        # Trailing symbols are punctuation ("you!"), not letters.
+        body = token.rstrip("!|$@*")
+        replaced = "".join(_LEET.get(c, c) for c in body) + token[len(body) :]
+        if replaced != token:
+            edits.append((match.start(), match.end(), replaced))
     out, starts, ends = _apply(out, starts, ends, edits)
 
     # Letters split by separators: k.i.l.l -> kill.

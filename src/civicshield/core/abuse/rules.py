@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - pattern tables: long regex alternations read better unbroken
 """Hand-written patterns for what a model learns badly: threats, doxxing, slurs, scams.
 
 Every pattern runs over the normalised text (see ``normalise.py``) except the doxxing
@@ -22,7 +23,9 @@ def fz(word: str) -> str:
     out: list[str] = []
     previous = ""
     for ch in word:
-        if ch == previous:
+        if ch == previous and ch.isalpha():
+            if ch not in _VOWELS:
+                out[-1] = f"{ch}{{2,}}"
             continue
         previous = ch
         if ch == " ":
@@ -105,7 +108,6 @@ _VERBS = words(
     "sort out",
     "do in",
     "finish off",
-    "off",
     suffix=r"(?:s|es|ed|d|ing|in|ering|ered|ered)?",
 )
 _STRONG_VERBS = words(
@@ -159,17 +161,20 @@ _STRONG_VERBS = words(
     "do in",
     suffix=r"(?:s|es|ed|d|ing|in)?",
 )
-_WEAK_VERBS = r"(?:get|gets|getting|find|finds|end|ends|break|breaks|cut|cuts|smash|smashes|glass|whack|waste|deal with|sort out|off|beat)"
 _KIN = r"(?:family|kids?|children|child|wife|husband|partner|mum|mother|mom|dad|father|daughters?|sons?|sister|brother|baby|babies|parents|staff|grandchildren)"
 _TARGET = (
     r"(?:you|u|ya|yah|yer|yourself|urself|yourselves|him|her|them|"
     rf"(?:your|ur|his|her|their|yer)\s+(?:\w+\s+)?{_KIN}|"
     r"(?:the|that|this|every|our|your|an?)\s+(?:\w+\s+)?(?:mp|councillor|minister|traitors?|bitch|"
     r"bastard|cunt|slag|whore|rat|scum|witch|pig|twat|woman|man|cow|hag|tory|remoaner)|"
+    r"(?:this|that)\s+(?:\w+\s+)?(?:beaner|retard|nigga|nigger|faggot|hoe|whore|slut|idiot|moron|prick|dick|"
+    r"fool|guy|dude|girl|bitch|bastard|person|paki|tranny|dyke|fag|boy|kid|kiddo)|"
+    r"(?:your|ur|his|her|their)\s+(?:\w+\s+)?(?:house|home|office|car|windows|surgery|door|legs?|arms?|neck|"
+    r"face|head|jaw|skull|teeth|nose|fingers|kneecaps|throat)|"
     r"traitors?|all of you|(?:every|each) (?:one|last one) of (?:you|them)|the lot of you)"
 )
 _INTENT = re.compile(
-    r"(?:\bi'?ll\b|\bill\b|\bi will\b|\bi'?m (?:gonna|gunna|going to|about to|coming to)|\bim (?:gonna|gunna|going to|about to|coming to)|"
+    r"(?:\bi'?ll\b|\bill\b|\bi will\b|\bi'?ma\b|\bimma\b|\bima\b|\bfinna\b|\bmight\b|\bmay\b|\bcould\b|\bi say\b|\bwe should\b|\bi'?m (?:gonna|gunna|going to|about to|coming to)|\bim (?:gonna|gunna|going to|about to|coming to)|"
     r"\bgonna\b|\bgunna\b|\bgoing to\b|\bi'?d\b|\bi would\b|\bi want to\b|\bwanna\b|\bwe'?ll\b|"
     r"\bwe will\b|\bwe'?re (?:gonna|going to|coming to)|\bsome(?:one|body) (?:should|needs to|ought to|will|is going to|has to|must|gonna)|"
     r"\bshould\b|\bdeserves?\b|\bhope\b|\blet'?s\b|\bneeds? to\b|\bmust\b|\bought to\b|\bcan'?t wait to\b|"
@@ -177,9 +182,13 @@ _INTENT = re.compile(
     r"\bi'?m going\b|\btime to\b|\bready to\b|\bplan to\b|\bgo and\b|\bgo\b|\bjust\b|\btry to\b|\bwait till i\b)[^.!?\n]{0,40}$"
 )
 _START = re.compile(
-    r"(?:^|[.!?\n]|@user)\s*(?:(?:and|now|so|pls|please|just|somebody|someone|go|then)\s+)*$"
+    r"(?:^|[.!?\n,]|@user)\s*(?:(?:and|now|so|pls|please|just|somebody|someone|go|then)\s+){0,4}$"
 )
 
+_HARMLESS_AFTER = re.compile(
+    r"\s+(?:out|off|back|elected|re-?elected|removed|voted|deselected|sacked|fired|a|an|some|the|help|home|"
+    r"right|wrong|on|in|through|over|to|into|from|with|more|all|answers?|reply|replies)\b"
+)
 _DIRECT = re.compile(
     rf"\b(?P<verb>{_VERBS})\s+(?:(?:the\s+)?(?:fuck|shit|hell|crap|living daylights)\s+out\s+of\s+)?{_TARGET}\b"
 )
@@ -189,15 +198,22 @@ _PASSIVE = re.compile(
     rf"(?:{_STRONG_VERBS}|killed|shot|hanged|hung|stabbed|raped|beheaded|lynched|murdered|executed|strung up|taken out|put down|done in|burnt|burned|gassed)\b"
 )
 _DEATH_WISH = re.compile(
-    r"\b(?:(?:i\s+)?hope\s+(?:you|u|he|she|they|your \w+)\s+(?:\w+\s+)?(?:dies?|die|rots?|burns?|chokes?|gets? (?:cancer|killed|shot|stabbed|raped|hit by)|drops? dead|suffers?)|"
+    r"\b(?:(?:i\s+)?(?:hope|wish|pray)\s+(?:you|u|he|she|they|your \w+)\s+(?:\w+\s+)?(?:dies?|die|rots?|burns?|chokes?|gets? (?:cancer|killed|shot|stabbed|raped|hit by)|drops? dead|suffers?)|"
     r"(?:you|u|ya)\s+(?:should|deserve to|will|are going to|are gonna|gonna|need to|must|better|'?ll|r gonna)\s+(?:\w+\s+)?die|"
-    r"\bdie\s+(?:in a (?:fire|ditch|hole)|slowly|painfully|you|u|bitch|cunt|traitor|scum|already)|"
-    r"\bgo\s+(?:and\s+)?die\b|\bdrop dead\b|(?:you'?re|you are|ur|youre|u r|your) (?:a )?dead(?: (?:wo)?man| meat)?\b(?! (?:wrong|right|on|set|serious|tired|boring|center|centre|heat|end|weight|certain|ringer))|"
+    r"\bdie\s+(?:in a (?:fire|ditch|hole)|slow|slowly|painfully|you|u|bitch|cunt|traitor|scum|already|hoe|whore|slut|"
+    r"bastard|pig|screaming)|(?:bitch|hoe|cunt|traitor|scum|whore|slut|pig|bastard|twat)\s+die\b|\band\s+die\b(?!\s+for)|"
+    r"(?:you|u|ya|y'?all|yall|he|she|they|\w+s)\s+(?:\w+\s+){0,2}?(?:should|need to|needs to|deserve to|deserves to|"
+    r"gotta|got to|have to|has to|must|better)\s+die\b|\bdeserves?\s+to\s+die\b|"
+    r"string\s+(?:you|u|him|her|them)\s+up|put\s+(?:you|u|him|her)\s+(?:in the ground|six feet under|in a (?:box|coffin|grave))|"
+    r"(?:put|stick)\s+a\s+(?:bullet|knife|blade)\s+in\s+(?:you|u|him|her|your)|throw\s+acid|"
+    r"(?:your|ur)\s+(?:\w+\s+)?(?:kids?|children|family|wife|husband|daughter|son)\s+(?:will be|are|is|'?re)\s+next|"
+    r"(?:you'?re|you are|ur|u r)\s+next\b|"
+    r"\bgo\s+(?:and\s+)?die\b|\bdrop dead\b|(?:you'?re|you are|ur|youre|u r|your) (?:a )?dead(?: (?:wo)?man| meat)?\b(?! (?:to|wrong|right|on|set|serious|tired|boring|center|centre|heat|end|weight|certain|ringer))|"
     r"\bdead (?:wo)?man walking\b|\bk+y+s+\b|\bkill\s+(?:yo)?u?r\s*self\b|\bkill\s+yourself\b|\bneck\s+yourself\b|\b(?:go\s+)?hang\s+your\s*self\b|\brope\s+yourself\b|"
     r"\b(?:your|ur) (?:days are numbered|time is (?:up|coming|running out)|card is marked)|\bcount (?:your|ur) days\b)"
 )
 _VEILED = re.compile(
-    r"\b(?:(?:i|we|they|people|everyone|some of us|someone)\s+(?:\w+\s+)?know(?:s)?\s+where\s+(?:you|u|ur|your\s+\w+|she|he|they|her|his|their \w+)\s*(?:live|lives|living|sleep|sleeps|work|works|are|is|go|goes|park|walk|drop)|"
+    r"\b(?:(?:(?:i|we|they|people|everyone|some of us|someone|u|ya)\s+(?:\w+\s+)?)?knows?\s+where\s+(?:you|u|ur|your\s+\w+|she|he|they|her|his|their \w+)\s*(?:live|lives|living|sleep|sleeps|work|works|are|is|go|goes|park|walk|drop)|"
     r"know\s+(?:where|which school)\s+(?:your|ur|her|his)\s+(?:\w+\s+)?" + _KIN + r"|"
     r"watch\s+(?:your|ur|yer)\s+back|"
     r"(?:you'?ll|you will|u'?ll|you'?re going to|you are going to|you gonna|gonna|will)\s+(?:\w+\s+)?end\s+up\s+(?:like|the same as|same as)\s+(?:jo\s+cox|david\s+amess|amess|cox|\w+\s+\w+)|"
@@ -207,7 +223,10 @@ _VEILED = re.compile(
     r"what(?:'?s| is)\s+coming\s+(?:to|for)\s+(?:you|u|her|him)|"
     r"something\s+(?:bad|nasty|terrible|unfortunate)?\s*(?:will|is going to|is gonna|might|could)\s+happen\s+to\s+(?:you|u|your|her|him|them)|"
     r"(?:would\s+be\s+a\s+)?shame\s+if\s+(?:something|anything)\s+(?:\w+\s+)?happened\s+to|"
-    r"accidents\s+(?:happen|can happen)|"
+    r"accidents\s+(?:happen|can happen)|(?:shame|pity)\s+if\s+(?:it|something|anything|your\s+\w+)\s+(?:\w+\s+)?"
+    r"(?:caught fire|burn|burned|burnt|happened|went up|got hurt)|"
+    r"(?:coming|come|visit|see you|waiting|find you|turn up|pop round)[^.!?]{0,50}\bwith\s+(?:a|my|some)\s+(?:knife|gun|"
+    r"bat|baseball bat|axe|machete|blade|crossbow|hammer|acid|petrol|shotgun|rope)|"
     r"(?:you|u)\s+won'?t\s+(?:be\s+(?:safe|around|smiling|laughing|breathing|alive)|see\s+(?:it|us|me)\s+coming|see\s+(?:christmas|next year|the next election)|live\s+(?:long|to))|"
     r"(?:you'?ll|you will|u'?ll)\s+never\s+see\s+(?:it|us|me)\s+coming|"
     r"(?:we'?re|we are|i'?m|i am|im|they'?re|they are)\s+coming\s+for\s+(?:you|u|ya|your\s+\w+)|"
@@ -228,15 +247,15 @@ _VEILED = re.compile(
     r"(?:we|i)\s+(?:are|am|'?re|'?m)\s+watching\s+(?:you|u|your)|(?:i|we)\s+(?:\w+\s+)?(?:followed|follow|following)\s+(?:you|u|your \w+)\s+home)"
 )
 _THREAT_EMOJI = re.compile(
-    r"(?:knife|gun|bomb|coffin|grave|axe|noose)\s+(?:(?:knife|gun|bomb|coffin|grave|skull|axe|noose|blood)\s+)*"
-    r"(?:(?:for\s+)?(?:you|u|soon|coming|tonight|traitor))|(?:you|u|coming|soon|traitor|wait)\s+(?:\w+\s+)?(?:knife|gun|bomb|coffin|grave|axe|noose)"
+    r"(?:knife|gun|bomb|coffin|grave|axe|noose)\s+(?:(?:knife|gun|bomb|coffin|grave|skull|axe|noose|blood)\s+){0,6}"
+    r"(?:(?:for\s+)?(?:you|u|soon|coming|tonight|traitor|see you|see u))|(?:you|u|coming|soon|traitor|wait)\s+(?:\w+\s+)?(?:knife|gun|bomb|coffin|grave|axe|noose)"
 )
 
 # --- hate ------------------------------------------------------------------------------
 
 _GROUP = (
-    r"(?:muslims?|moslems?|muzz(?:ie|y|ies)|islam|jews?|jewish (?:people|folk)|blacks|black (?:people|folk|women|men)|"
-    r"(?:im|e)?migrants?|refugees?|asylum seekers?|foreigners|gays?|gay (?:people|men|women)|lesbians?|homosexuals?|"
+    r"(?:muslims?|moslems?|mu[sz]+lims?|mo[sz]+lems?|muzz(?:ie|y|ies)|islam|jew[sz]?|jewish (?:people|folk)|blacks|black (?:people|folk|women|men)|"
+    r"(?:im|e)?migrants?|refugees?|asylum seekers?|foreigners?|gays?|gay (?:people|men|women)|lesbians?|homosexuals?|"
     r"bisexuals?|trans(?:gender)? (?:people|women|men|folk|kids)|trannies|transgenders?|women|woman|females|girls|"
     r"disabled (?:people|folk)|the disabled|cripples|retards|gypsies|gipsies|travellers|roma|pakis|asians|pakistanis|"
     r"indians|africans|arabs|mexicans|chinese|hindus|sikhs|catholics|christians|jewish|nonwhites|non-whites|"
@@ -247,10 +266,15 @@ _GROUP_NOUNS = (
     r"(?:vermin|animals|rats|parasites|cockroaches|roaches|scum|sub-?human|subhumans|a disease|diseased|a plague|filth|filthy|savages|"
     r"terrorists|rapists|paedos|pedos|paedophiles|inferior|disgusting|trash|garbage|a cancer|cancer|invaders|criminals|pests|"
     r"apes|monkeys|dogs|pigs|mentally ill|an abomination|abominations|evil|sick|perverts|degenerates|groomers|"
-    r"less than human|not human|not people|a virus|infestation|an infestation|leeches|freaks|property|worthless|useless eaters)"
+    r"less than human|not human|not people|a virus|infestation|an infestation|leeches|freaks|property|worthless|useless eaters|"
+    r"a drain|a burden|burdens|scroungers|a waste)"
+)
+GROUP_NEGATED = re.compile(
+    rf"\b{_GROUP}\s+(?:are|is|were|was)\s+(?:not|never|no)\b|\b{_GROUP}\s+(?:aren'?t|isn'?t|weren'?t|wasn'?t)\b|"
+    rf"\b(?:don'?t|do not|never|doesn'?t)\s+(?:hate|despise|blame|fear)\s+(?:\w+\s+)?{_GROUP}"
 )
 _HATE_PATTERNS = re.compile(
-    rf"\b{_GROUP}\s+(?:are|r|is|were)\s+(?:all\s+|just\s+|nothing but\s+|literally\s+|fucking\s+|such\s+)*(?:\w+\s+)?{_GROUP_NOUNS}\b|"
+    rf"\b{_GROUP}\s+(?:are|r|is|were)\s+(?:all\s+|just\s+|nothing but\s+|literally\s+|fucking\s+|such\s+){{0,4}}(?!not\b|never\b|no\b)(?:\w+\s+)?{_GROUP_NOUNS}\b|"
     rf"\b(?:kill|deport|gas|exterminate|shoot|hang|burn|get rid of|wipe out|eradicate|ban|remove|purge|lynch|cleanse|sterilise|sterilize|round up|send back)\s+"
     rf"(?:all\s+)?(?:of\s+)?(?:the\s+|these\s+|those\s+|them\s+)?(?:fucking\s+|filthy\s+|dirty\s+|bloody\s+)?{_GROUP}\b|"
     rf"\b{_GROUP}\s+(?:should|must|need to|needs to|deserve to|ought to|have to)\s+(?:all\s+)?(?:die|be (?:killed|shot|hanged|hung|gassed|exterminated|deported|wiped out|burned|burnt|locked up|sterilised|sterilized|banned|removed|lynched|put down)|go back|get out|leave|not exist|not be allowed)|"
@@ -316,7 +340,7 @@ _MILD_SLURS = re.compile(
     r"\b(?:homo|homos|dyke|dykes|mong|mongs|paki|pakis|spaz|poof|poofs|gyppo|gyppos|fag|fags)\b"
 )
 _RECLAIMED = re.compile(
-    r"(?:\bi'?m\s+(?:a\s+)?|\bi am\s+(?:a\s+)?|\bim\s+(?:a\s+)?|\bwe'?re\s+|\bwe are\s+|\bas\s+an?\s+|\bproud\s+|\bfellow\s+|\bmy\s+fellow\s+|\bus\s+|\bwe\s+|\bour\s+|\bbeing\s+an?\s+|\bcall myself\s+(?:a\s+)?|\bidentify as\s+(?:a\s+)?)(?:\w+\s+){0,2}$"
+    r"(?:\bi'?m\s+(?:a\s+)?|\bi am\s+(?:a\s+)?|\bim\s+(?:a\s+)?|\bproud to be\s+(?:a\s+)?|\bwe'?re\s+|\bwe are\s+|\bas\s+an?\s+|\bproud\s+|\bfellow\s+|\bmy\s+fellow\s+|\bus\s+|\bwe\s+|\bour\s+|\bbeing\s+an?\s+|\bcall myself\s+(?:a\s+)?|\bidentify as\s+(?:a\s+)?)(?:\w+\s+){0,3}$"
 )
 _REPORTED_WORD = re.compile(
     r"(?:\bthe\s+(?:word|term|slur)\s+|\bwords?\s+like\s+|\bslurs?\s+like\s+|\bterms?\s+like\s+|\bsaying\s+|\bsays\s+|\bsaid\s+|\bcalled\s+(?:her|him|them|me|us|you|my \w+)\s+(?:a\s+|an\s+)?|\bcalling\s+(?:her|him|them|me|us|you|people|someone)\s+(?:a\s+|an\s+)?|\buse(?:s|d)?\s+(?:the\s+)?(?:word\s+)?|\bshouted\s+|\bscreamed\s+|\byelled\s+)[\"']?\s*$"
@@ -452,8 +476,10 @@ _INSULTS = re.compile(
 # Words that insult only when said straight at someone ("you stupid cow"), not about a policy.
 _WEAK_INSULT = re.compile(
     r"(?:\byou|\bu|\bur|\byou'?re|\byoure|\bya|\byou are|\bhe'?s|\bshe'?s|\bhe is|\bshe is|\bwhat an?|\bsuch an?|\bshut up|@user)"
-    r"\s+(?:\w+\s+){0,2}?(?:stupid|dumb|ugly|fat|thick|pathetic|clown|creep|weirdo|psycho|freak|cow|hag|witch|pig|rat|snake|"
-    r"filth|trash|garbage|vile|disgusting|evil|useless\s+(?:cunt|twat|prick|bitch|bastard|idiot|lump))s?\b"
+    r"\s+(?:[\w']+\s+){0,3}?(?:stupid|dumb|ugly|fat|thick|pathetic|clown|creep|weirdo|psycho|freak|cow|hag|witch|pig|rat|snake|"
+    r"filth|trash|garbage|vile|disgusting|evil|useless\s+(?:cunt|twat|prick|bitch|bastard|idiot|lump))s?\b|"
+    r"\b(?:is|was|are)\s+(?:an?|such an?|the)\s+(?:[\w']+\s+){0,3}?(?:clown|creep|weirdo|psycho|freak|cow|hag|witch|pig|rat|"
+    r"snake|slug|worm|leech|vulture|hyena|slimeball|lunatic|maniac|nutter)s?\b"
 )
 _PROFANE_NOUN = re.compile(
     r"\b(?:cunt|twat|prick|wanker|bastard|bitch|dickhead|arsehole|asshole|tosser|bellend|knobhead|"
@@ -464,7 +490,7 @@ _AT_PERSON = re.compile(
     r"\b(?:he|she)(?:'?s| is| was)\b|\bthey'?re\b|\bwhat an?\b|\bsuch an?\b|\bhim\b|\bher\b|\bmps?\b|\bminister\b|\bcouncillor\b)"
 )
 _FUCK_AT = re.compile(
-    r"\b(?:fuck|f\*+ck|f\*+k|fk|fck|screw|sod|piss|get)\s+(?:off|you|u|ya|yourself|urself|him|her|them|out)\b"
+    r"\b(?:fuck|f\*+ck|f\*+k|fk|fck|screw|sod|piss)\s+(?:off|you|u|ya|yourself|urself|him|her|them|out)\b"
 )
 
 # --- spam and scams --------------------------------------------------------------------------
@@ -516,15 +542,16 @@ _NEGATION = re.compile(
     r"won'?t|will not|can'?t|cannot|couldn'?t|could not|shouldn'?t|should not|isn'?t|aren'?t|ain'?t|nor|nothing|"
     r"wasn'?t|weren'?t|stop|refuse to|against)\b"
 )
+_NEGATED_NEAR = re.compile(_NEGATION.pattern + r"\s+(?:[\w']+\s+){0,3}$")
 _NEGATION_EXCEPTIONS = re.compile(
     r"\b(?:can'?t wait|won'?t stop|won'?t rest|won'?t hesitate|not afraid|no problem|not going to lie|no doubt|"
     r"won'?t be long|not long|don'?t worry|dont worry|no matter|not kidding|not joking|never forget|no mercy|"
     r"won'?t be safe|never be safe|not safe|won'?t see|never see|not for long|nothing will stop)\b"
 )
 _COUNTER_BEFORE = re.compile(
-    r"\b(?:threaten(?:ed|ing|s)?|threats?|said|saying|wrote|writes|written|posted|tweeted|messaged|told|tells|telling|called|calling|"
+    r"\b(?:threaten(?:ed|ing|s)?|threats?|telling|tell\s+(?:women|men|people|someone)|said|saying|wrote|writes|written|posted|tweeted|messaged|told|tells|telling|called|calling|"
     r"reported|reporting|received|receiving|quot(?:e|ed|ing)|words\s+like|phrases\s+like|messages?\s+(?:like|saying)|"
-    r"tweets?\s+(?:like|saying)|comments?\s+(?:like|saying)|people\s+who|anyone\s+who|those\s+who|whoever|accused|claimed|chant(?:ed|ing)|"
+    r"tweets?\s+(?:like|saying)|comments?\s+(?:like|saying)|accused|claimed|chant(?:ed|ing)|"
     r"shout(?:ed|ing)|scream(?:ed|ing)|yell(?:ed|ing)|sent|sending|sends|someone\s+(?:wrote|said|sent)|condemn\w*|"
     r"the\s+(?:word|words|term|slur|phrase)|if\s+someone\s+says|when\s+(?:people|someone|men|they)\s+(?:say|tell|write)|"
     r"using\s+(?:the\s+)?(?:word|term)|use\s+(?:the\s+)?(?:word|term|slur)|the\s+man\s+who|the\s+person\s+who|a\s+man\s+who|jailed|convicted|charged|sentenced)\b"
@@ -537,6 +564,84 @@ _COUNTER_AFTER = re.compile(
     r"^[^.!?\n]{0,60}?\b(?:should\s+be\s+(?:reported|banned|prosecuted|arrested|ashamed|jailed|charged)|must\s+stop|needs?\s+to\s+stop|"
     r"has\s+no\s+place|have\s+no\s+place|got\s+(?:jailed|arrested|charged|banned)|was\s+(?:jailed|arrested|charged|convicted|sentenced)|"
     r"were\s+(?:jailed|arrested|charged|convicted)|police|reported|report)"
+)
+
+
+# --- cheap gates: a family's regexes only run when a word could start one of its matches ----
+
+_TOKEN = re.compile(r"[a-z0-9*@$']+")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def _prefixes(*items: str) -> frozenset[str]:
+    """Prefixes that any word starting a match must have.
+
+    Plain words by their first four letters, squeezed (``kill`` -> ``kil``); masked words
+    (``f*ck``) by a ``*`` and their first three consonants (``*fck``).
+    """
+    out: set[str] = set()
+    for item in items:
+        for word in item.split():
+            squeezed = _REPEATS.sub(r"\1", word)
+            out.add(squeezed[:4])
+            masked = _REPEATS.sub(r"\1", squeezed[0] + re.sub("[aeiou]", "", squeezed[1:]))
+            out.add("*" + masked[:3])
+    return frozenset(out)
+
+
+def word_stems(text: str) -> frozenset[str]:
+    """Every 1- to 4-letter prefix of every word, squeezed; masked words also as ``*`` + consonants."""
+    out: set[str] = set()
+    for token in _TOKEN.findall(_REPEATS.sub(r"\1", text)):
+        token = token.strip("'")
+        if "*" in token:
+            unmasked = token.replace("*", "")
+            if unmasked:
+                masked = _REPEATS.sub(r"\1", unmasked[0] + re.sub("[aeiou]", "", unmasked[1:]))
+                out.update("*" + masked[:n] for n in (1, 2, 3))
+            token = unmasked
+        out.update((token[:1], token[:2], token[:3], token[:4]))
+    return frozenset(out)
+
+
+def _gate(stems: frozenset[str], prefixes: frozenset[str]) -> bool:
+    return not stems.isdisjoint(prefixes)
+
+
+_VERB_GATE = _prefixes(
+    "kill murder shoot shot stab hang lynch behead strangle burn bomb gas batter hurt harm rape slaughter "
+    "butcher execute torture maim choke drown gut punch kick bash knife shank slap decapitate mutilate "
+    "assault attack beat run string blow firebomb petrol acid smash slit bury glass whack waste snipe hunt "
+    "break cut end get find take deal sort do finish put strung hung taken done burnt gassed"
+)
+_DEATH_GATE = _prefixes(
+    "hope wish pray die dies string put stick throw next drop dead kys kill neck hang rope days time card count"
+)
+_VEILED_GATE = _prefixes(
+    "know knows watch end jo cox amess sleep coming happen happened shame pity accidents wont won't never pay "
+    "warned warning careful waiting safe blood consequences reckoning nice lovely pretty cute hope hoping noose "
+    "rope gallows guillotine lamppost lamp bullet pitchfork hang death see watching followed follow following"
+)
+_INSULT_GATE = _prefixes(
+    "fuck motherfuck shit bullshit crap piss bollocks bastard arse ass asshole dick prick twat wanker tosser "
+    "bellend knob cock cunt bitch damn wtf stfu gtfo fck fk fkn fuk effing bugger shite dipshit jackass douche "
+    "goddamn sod bloody feck frig pussy idiot moron imbecile cretin scum vermin parasite maggot cockroach "
+    "subhuman waste worthless loser traitor degenerate nonce paedo pedo lowlife dimwit halfwit numpty pillock "
+    "plonker muppet bimbo slimeball piece dumbass retard brainless nutjob sack gobshite turd sleazebag stupid "
+    "dumb ugly fat thick pathetic clown creep weirdo psycho freak cow hag witch pig rat snake filth trash "
+    "garbage vile disgusting evil useless slug worm leech vulture hyena lunatic maniac nutter screw get"
+)
+_SLUR_GATE = _prefixes(
+    "nigger nigga nigro sand coon paki chink gook spic wetback kike kyke raghead towelhead wog golliwog jungle "
+    "gyppo gippo pikey kaffir muzzie muzrat mozzie mudslime moslem fag faggot fagot poof poofter batty sodomite "
+    "tranny trannie shemale troon retard spaz spastic mong mongoloid dyke homo feminazi christ"
+)
+_GROUP_GATE = _prefixes(
+    "muslim moslem muzlim mozlem muzzie islam jew jewish black immigrant emigrant migrant refugee asylum foreigner gay "
+    "lesbian homosexual bisexual trans transgender trannies women woman female girl disabled cripple retard "
+    "gypsies gipsies traveller roma paki asian pakistani indian african arab mexican chinese hindu sikh "
+    "catholic christian nonwhite non poles romanian somali syrian afghan albanian feminist queer fag faggot "
+    "dyke nigger kike wog chink spic people kind lot back dresses men thing hate despise loathe detest stand"
 )
 
 
@@ -561,7 +666,7 @@ class RuleHit:
 
 
 def _sentence_before(text: str, start: int) -> str:
-    window = text[max(0, start - 80) : start]
+    window = text[max(0, start - 100) : start]
     for sep in (".", "!", "?", "\n", ";", " but ", ","):
         cut = window.rfind(sep)
         if cut >= 0:
@@ -571,6 +676,8 @@ def _sentence_before(text: str, start: int) -> str:
 
 def _is_quoted(text: str, start: int, end: int) -> bool:
     before, after = text[:start], text[end:]
+    if before.lstrip().startswith('"@user:'):
+        before = before.lstrip()[1:]  # a quoted retweet, not a quotation
     if before.count('"') % 2 == 1 and '"' in after:
         return True
     opening = max(before.rfind(" '"), -1 if not before.startswith("'") else 0, before.rfind(":'"))
@@ -585,24 +692,24 @@ def guard_for(text: str, start: int, end: int) -> str | None:
     before = _sentence_before(text, start)
     if _is_quoted(text, start, end):
         return "counter-speech"
-    window = text[max(0, start - 120) : start]
-    if _COUNTER_BEFORE.search(window[-90:]):
+    if _COUNTER_BEFORE.search(before):
         return "counter-speech"
     if _COUNTER_AFTER.search(text[end : end + 120]):
         return "counter-speech"
     cleaned = _NEGATION_EXCEPTIONS.sub(" ", before)
-    if _NEGATION.search(cleaned[-45:]):
+    if _NEGATED_NEAR.search(cleaned):
         return "negated"
     return None
 
 
-def _threat_hits(text: str) -> list[RuleHit]:
+def _threat_hits(text: str, stems: frozenset[str]) -> list[RuleHit]:
     hits: list[RuleHit] = []
-    for match in _VEILED.finditer(text):
+    verbs = _gate(stems, _VERB_GATE)
+    for match in _VEILED.finditer(text) if _gate(stems, _VEILED_GATE) else ():
         hits.append(
             RuleHit("threat", match.start(), match.end(), Severity.CRITICAL, "Veiled threat")
         )
-    for match in _DEATH_WISH.finditer(text):
+    for match in _DEATH_WISH.finditer(text) if _gate(stems, _DEATH_GATE) else ():
         phrase = match.group()
         self_harm = "self" in phrase or "kys" in phrase or "neck" in phrase
         hits.append(
@@ -616,11 +723,11 @@ def _threat_hits(text: str) -> list[RuleHit]:
                 else "Wishing or threatening death",
             )
         )
-    for match in _PASSIVE.finditer(text):
+    for match in _PASSIVE.finditer(text) if verbs else ():
         hits.append(
             RuleHit("threat", match.start(), match.end(), Severity.CRITICAL, "Threat of violence")
         )
-    for match in _DIRECT.finditer(text):
+    for match in _DIRECT.finditer(text) if verbs else ():
         verb = match.group("verb")
         strong = re.fullmatch(_STRONG_VERBS, verb) is not None
         before = text[max(0, match.start() - 60) : match.start()]
@@ -628,10 +735,13 @@ def _threat_hits(text: str) -> list[RuleHit]:
         at_start = _START.search(before) is not None
         if not (intent or at_start):
             continue
+        if not strong and _HARMLESS_AFTER.match(text, match.end()):
+            continue  # "get you out", "find you a seat": not violence
         if not strong and not intent:
             continue
         if not strong and not re.search(
-            r"\b(?:i'?ll|i will|we'?ll|we will|gonna|going to|coming to|i'?m going)\b", before
+            r"\b(?:i'?ll|ill|i will|we'?ll|we will|gonna|going to|coming to|i'?m going|imma|ima|finna)\b",
+            before,
         ):
             continue
         hits.append(
@@ -644,15 +754,15 @@ def _threat_hits(text: str) -> list[RuleHit]:
     return hits
 
 
-def _hate_hits(text: str) -> list[RuleHit]:
+def _hate_hits(text: str, stems: frozenset[str]) -> list[RuleHit]:
     hits: list[RuleHit] = []
-    for match in _HATE_PATTERNS.finditer(text):
+    for match in _HATE_PATTERNS.finditer(text) if _gate(stems, _GROUP_GATE) else ():
         hits.append(
             RuleHit(
                 "hate", match.start(), match.end(), Severity.HIGH, "Hate against a protected group"
             )
         )
-    for match in _SLURS.finditer(text):
+    for match in _SLURS.finditer(text) if _gate(stems, _SLUR_GATE) else ():
         before = text[max(0, match.start() - 40) : match.start()]
         word = match.group()
         if _RECLAIMED.search(before):
@@ -678,10 +788,12 @@ def _targeted(text: str) -> bool:
     return _AT_PERSON.search(text) is not None
 
 
-def _abuse_hits(text: str) -> list[RuleHit]:
+def _abuse_hits(text: str, stems: frozenset[str]) -> list[RuleHit]:
     hits: list[RuleHit] = []
-    targeted = _targeted(text)
-    for match in _SEXUAL.finditer(text):
+    insulting = _gate(stems, _INSULT_GATE)
+    sexual = list(_SEXUAL.finditer(text))
+    targeted = _targeted(text) if (insulting or sexual) else False
+    for match in sexual:
         violent = _SEXUAL_VIOLENCE.search(match.group()) is not None
         hits.append(
             RuleHit(
@@ -692,7 +804,7 @@ def _abuse_hits(text: str) -> list[RuleHit]:
                 "Threat of sexual violence" if violent else "Sexual harassment",
             )
         )
-    for match in _FUCK_AT.finditer(text):
+    for match in _FUCK_AT.finditer(text) if insulting else ():
         if match.group().endswith(("out", "off")) and match.group().startswith(("get", "piss")):
             continue
         hits.append(
@@ -704,14 +816,14 @@ def _abuse_hits(text: str) -> list[RuleHit]:
                 "Abuse aimed at the person",
             )
         )
-    for match in _PROFANE_NOUN.finditer(text):
+    for match in _PROFANE_NOUN.finditer(text) if insulting else ():
         if targeted:
             hits.append(
                 RuleHit("harassment", match.start(), match.end(), Severity.MEDIUM, "Insult")
             )
-    for match in _WEAK_INSULT.finditer(text):
+    for match in _WEAK_INSULT.finditer(text) if insulting else ():
         hits.append(RuleHit("harassment", match.start(), match.end(), Severity.MEDIUM, "Insult"))
-    for match in _INSULTS.finditer(text):
+    for match in _INSULTS.finditer(text) if insulting else ():
         hits.append(
             RuleHit(
                 "harassment",
@@ -721,7 +833,7 @@ def _abuse_hits(text: str) -> list[RuleHit]:
                 "Insult",
             )
         )
-    for match in _PROFANE.finditer(text):
+    for match in _PROFANE.finditer(text) if insulting else ():
         hits.append(RuleHit("profanity", match.start(), match.end(), Severity.LOW, "Swearing"))
     for match in _SPAM.finditer(text):
         hits.append(RuleHit("spam_scam", match.start(), match.end(), Severity.LOW, "Spam or scam"))
@@ -767,7 +879,12 @@ def _doxxing_hits(original: str) -> list[RuleHit]:
 
 def find_hits(normalised: str, original: str) -> list[RuleHit]:
     """All pattern hits in one message, each with its guard (negated / counter-speech) set."""
-    raw = _threat_hits(normalised) + _hate_hits(normalised) + _abuse_hits(normalised)
+    stems = word_stems(normalised)
+    raw = (
+        _threat_hits(normalised, stems)
+        + _hate_hits(normalised, stems)
+        + _abuse_hits(normalised, stems)
+    )
     hits: list[RuleHit] = []
     for hit in raw:
         if hit.guard is None and hit.label in {"threat", "hate", "harassment", "sexual"}:

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from civicshield.web.accounts.decorators import member_required
@@ -62,6 +63,10 @@ def queue(request: MemberRequest) -> HttpResponse:
             "query": query.urlencode(),
             "triagers": _triagers(request.member),
             "states": Message.State.choices,
+            # Row links are built from these prefixes: reversing 100 URLs per page cost
+            # a fifth of the page's time with a million messages.
+            "message_base": reverse("inbox:message", kwargs={"pk": 0})[:-2],
+            "author_base": reverse("inbox:author", kwargs={"pk": 0})[:-2],
         },
     )
 
