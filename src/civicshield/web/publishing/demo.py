@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from civicshield.web.accounts.models import Membership, Office
 from civicshield.web.accounts.roles import Role
-from civicshield.web.publishing import connections, services
+from civicshield.web.publishing import connections, publish, services
 from civicshield.web.publishing.models import ApprovalPolicy, Draft
 
 
@@ -83,7 +83,8 @@ def seed_demo_publishing(office: Office) -> list[Draft]:
     services.draft_submit(member=comms, draft=published)
     services.draft_approve(member=manager, draft=published)
     services.draft_schedule(member=comms, draft=published)
-    made.append(published)
+    # Published at once through the demo connector (which sends nothing anywhere).
+    made.append(publish.draft_publish(draft_id=published.pk))
 
     rejected = draft(volunteer, mastodon, "The council are useless and everyone knows it.")
     services.draft_submit(member=volunteer, draft=rejected)
