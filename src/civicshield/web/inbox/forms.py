@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from civicshield.core.findings import Severity
 from civicshield.core.imports import IMPORT_KINDS
+from civicshield.web.accounts.models import Office
 from civicshield.web.inbox.models import Message, Platform
 from civicshield.web.inbox.services import LABELS
 
@@ -75,3 +78,21 @@ class ImapSourceForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="What will use this token")
+
+
+class AccountSourceForm(forms.Form):
+    account: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # set per office in __init__
+        label="Connected account",
+        empty_label=None,
+    )
+
+    def __init__(self, data: Any = None, *, office: Office) -> None:
+        super().__init__(data)
+        from civicshield.web.publishing.models import ConnectedAccount
+
+        field = self.fields["account"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared just above
+        field.queryset = ConnectedAccount.objects.filter(
+            office=office, is_active=True, platform__in=["mastodon", "bluesky"]
+        ).order_by("handle")

@@ -41,6 +41,15 @@ class Source(models.Model):
     settings = models.JSONField(default=dict, blank=True)
     # Password or access token, encrypted at rest, never shown.
     secret = EncryptedTextField(blank=True, default="")
+    # For Mastodon and Bluesky: the connected account (publishing app) whose mentions are read;
+    # its tokens stay in one place, so disconnecting the account stops both.
+    account = models.ForeignKey(
+        "publishing.ConnectedAccount",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="inbox_sources",
+    )
     # Where the last poll stopped (per connector), so nothing is fetched twice or missed.
     cursor = models.JSONField(default=dict, blank=True)
     enabled = models.BooleanField(default=True)

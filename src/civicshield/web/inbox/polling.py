@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import hashlib
+from typing import Any
 
 from django.utils import timezone
 
@@ -14,9 +15,12 @@ from civicshield.web.inbox import services
 from civicshield.web.inbox.models import Source
 
 ERROR_UNSUPPORTED = "This kind of source is not polled."
+ERROR_ACCOUNT_GONE = (
+    "The connected account was disconnected: connect it again to read its mentions."
+)
 
 
-def _imap_items(source: Source) -> tuple[list[IncomingMessage], dict[str, int]]:
+def _imap_items(source: Source) -> tuple[list[IncomingMessage], dict[str, Any]]:
     from civicshield.connectors.base import MailboxSettings
     from civicshield.connectors.imap import ImapCursor, ImapMailbox
 
@@ -62,11 +66,41 @@ def _imap_items(source: Source) -> tuple[list[IncomingMessage], dict[str, int]]:
     return items, {"uidvalidity": new_cursor.uidvalidity, "last_uid": new_cursor.last_uid}
 
 
+def _platform_items(source: Source) -> tuple[list[IncomingMessage], dict[str, str | None]]:
+    """Mentions, replies and direct messages of a connected Mastodon or Bluesky account."""
+    from civicshield.web.publishing.platforms import connector_for
+
+    if source.account is None or not source.account.is_active:
+        raise ValueError(ERROR_ACCOUNT_GONE)
+    connector = connector_for(source.account)
+    mentions, cursor = connector.fetch_mentions(source.cursor.get("cursor"))
+    items = [
+        IncomingMessage(
+            platform=source.kind,
+            platform_id=mention.platform_id,
+            author_handle=mention.author_handle,
+            author_name=mention.author_display_name,
+            text=mention.text or "(no text)",
+            url=mention.url,
+            posted_at=mention.created_at,
+            is_direct=mention.is_direct_message,
+            in_reply_to=mention.in_reply_to or "",
+            author_profile={"display_name": mention.author_display_name, "url": mention.author_url},
+            raw={"author_id": mention.author_id, "in_reply_to": mention.in_reply_to or ""},
+        )
+        for mention in mentions
+    ]
+    return items, {"cursor": cursor}
+
+
 def source_poll(source: Source) -> services.IngestReport:
     """Fetch new messages from ``source``, ingest them, then advance its cursor."""
     try:
+        cursor: dict[str, Any]
         if source.kind == Source.Kind.IMAP:
             items, cursor = _imap_items(source)
+        elif source.kind in (Source.Kind.MASTODON, Source.Kind.BLUESKY):
+            items, cursor = _platform_items(source)
         else:
             raise ValueError(ERROR_UNSUPPORTED)
     except Exception as exc:

@@ -22,6 +22,7 @@ from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit import services as audit
 from civicshield.web.inbox import selectors, services
 from civicshield.web.inbox.forms import (
+    AccountSourceForm,
     ApiTokenForm,
     CorrectionForm,
     ImapSourceForm,
@@ -219,14 +220,29 @@ def import_status(request: MemberRequest, pk: int) -> HttpResponse:
     return render(request, "inbox/import_status.html", {"run": run})
 
 
+def _source_connected(request: MemberRequest, source: Source) -> None:
+    audit.record(
+        action="inbox.source.connected",
+        office=request.member.office,
+        actor=request.user,
+        target=source,
+        details={"kind": source.kind},
+    )
+    jobs.enqueue("inbox.poll_source", office=request.member.office, source_id=source.pk)
+
+
 @member_required(Capability.MANAGE_MAILBOXES)
 def sources(request: MemberRequest) -> HttpResponse:
-    form = ImapSourceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    office = request.member.office
+    posted = request.POST if request.method == "POST" else None
+    wants_account = posted is not None and posted.get("kind") == "account"
+    form = ImapSourceForm(None if wants_account else posted)
+    account_form = AccountSourceForm(posted if wants_account else None, office=office)
+    if posted is not None and not wants_account and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
             source = Source.objects.create(
-                office=request.member.office,
+                office=office,
                 kind=Source.Kind.IMAP,
                 name=data["name"],
                 settings={
@@ -238,20 +254,29 @@ def sources(request: MemberRequest) -> HttpResponse:
                 },
                 secret=data["password"],
             )
-            audit.record(
-                action="inbox.source.connected",
-                office=request.member.office,
-                actor=request.user,
-                target=source,
-                details={"kind": source.kind},
-            )
-            jobs.enqueue("inbox.poll_source", office=request.member.office, source_id=source.pk)
+            _source_connected(request, source)
         flash.success(
             request, f"Connected {source.name}. New messages will appear within a few minutes."
         )
         return redirect("inbox:sources")
-    rows = Source.objects.filter(office=request.member.office).order_by("name")
-    return render(request, "inbox/sources.html", {"form": form, "sources": rows})
+    if wants_account and account_form.is_valid():
+        account = account_form.cleaned_data["account"]
+        with transaction.atomic():
+            source, created = Source.objects.get_or_create(
+                office=office,
+                account=account,
+                defaults={"kind": account.platform, "name": f"Mentions of {account.handle}"},
+            )
+            if not created:
+                source.enabled = True
+                source.save(update_fields=["enabled"])
+            _source_connected(request, source)
+        flash.success(request, f"CivicShield now reads mentions and messages of {account.handle}.")
+        return redirect("inbox:sources")
+    rows = Source.objects.filter(office=office).select_related("account").order_by("name")
+    return render(
+        request, "inbox/sources.html", {"form": form, "account_form": account_form, "sources": rows}
+    )
 
 
 @require_POST
