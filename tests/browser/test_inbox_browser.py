@@ -1,14 +1,17 @@
-"""In a real browser: connect a real mailbox (Dovecot), see abuse ranked with reasons, and the
-on-call alert email arrive at a real SMTP server (aiosmtpd)."""
+"""In a real browser: connect a real mailbox (Dovecot), see abuse ranked with reasons, the
+on-call alert email arrive at a real SMTP server (aiosmtpd), and download a verified evidence pack."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import imapclient
 import pytest
 from django_otp.oath import totp
 
+from civicshield.core.evidence import verify_pack
 from civicshield.web.jobs.worker import Worker
 from civicshield.web.testing import PASSWORD, confirmed_totp
 
@@ -78,6 +81,17 @@ def test_connect_a_mailbox_triage_a_threat_and_get_the_alert(
     assert "999" in page.content()
     page.get_by_role("button", name="Actioned").click()
     assert "Actioned" in page.locator("text=State:").locator("..").inner_text()
+
+    # Record it as evidence and hand over a pack that verifies.
+    page.get_by_role("button", name="Record as evidence").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download evidence pack").click()
+    pack = download.value.path().read_bytes()
+    report = verify_pack(pack)
+    assert report.ok, report
+    with zipfile.ZipFile(io.BytesIO(pack)) as archive:
+        assert THREAT in archive.read("items.json").decode()
+        assert archive.read("summary.pdf").startswith(b"%PDF")
 
     alerts = [m for m in smtp_sink.messages if "URGENT" in m.message["Subject"]]
     assert {r for m in alerts for r in m.recipients} == {
