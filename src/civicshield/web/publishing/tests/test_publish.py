@@ -263,3 +263,20 @@ def test_bluesky_signs_in_once_and_keeps_the_session_encrypted(cast, server):
         cursor.execute("SELECT session FROM publishing_connectedaccount")
         stored = cursor.fetchone()[0]
     assert "accessJwt" not in stored and stored != account.session
+
+
+def test_incident_mode_holds_a_scheduled_post_until_it_is_closed(cast, server):
+    """The emergency plan's one action pauses publishing across the office (issue 7)."""
+    from civicshield.web.emergency import services as emergency
+
+    draft = _scheduled(cast, _account(cast, server, Platform.MASTODON))
+    incident = emergency.incident_open(actor=cast.manager, kind="hacked_account", summary="X")
+    run_job(_job_for(draft).pk)
+    assert publish.publish_due() == 0
+    draft.refresh_from_db()
+    assert draft.state == Draft.State.SCHEDULED and server.recorder.posts == 0
+    emergency.incident_close(
+        actor=cast.manager, incident=incident, what_happened="drill over", resume_publishing=True
+    )
+    assert publish.publish_due() == 1
+    assert server.recorder.posts == 1
