@@ -5,27 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp.oath import totp
 
 from civicshield.core.evidence import verify_pack
 from civicshield.web.evidence.models import EvidenceRecord
-from civicshield.web.testing import PASSWORD, confirmed_totp, make_message
+from civicshield.web.testing import make_message
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(page, live_server, member) -> None:
-    device = confirmed_totp(member.user)
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Email address").fill(member.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/two-factor/verify/"))
-    page.get_by_label(re.compile("Code from your authenticator")).fill(
-        f"{totp(device.bin_key):06d}"
-    )
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, member.user)
 
 
 def test_record_as_evidence_and_download_the_pack(page, live_server, cast, settings, tmp_path):

@@ -9,11 +9,10 @@ import zipfile
 
 import imapclient
 import pytest
-from django_otp.oath import totp
 
 from civicshield.core.evidence import verify_pack
 from civicshield.web.jobs.worker import Worker
-from civicshield.web.testing import PASSWORD, confirmed_totp
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.dovecot, pytest.mark.django_db(transaction=True)]
 
@@ -38,17 +37,7 @@ def _run_jobs() -> None:
 
 
 def _sign_in(page, live_server, user) -> None:
-    device = confirmed_totp(user)
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/two-factor/verify/"))
-    page.get_by_label(re.compile("Code from your authenticator")).fill(
-        f"{totp(device.bin_key):06d}"
-    )
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, user)
 
 
 def test_connect_a_mailbox_triage_a_threat_and_get_the_alert(

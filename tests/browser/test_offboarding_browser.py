@@ -12,12 +12,12 @@ from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
-from django_otp.oath import totp
 
 from civicshield.web.accounts import services as accounts
 from civicshield.web.team import services as team
 from civicshield.web.team.models import Task
-from civicshield.web.testing import PASSWORD, confirmed_totp
+from civicshield.web.testing import PASSWORD
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,17 +54,7 @@ def smtp_server(settings):
 
 
 def _sign_in(page, live_server, user) -> None:
-    device = confirmed_totp(user)
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/two-factor/verify/"))
-    page.get_by_label(re.compile("Code from your authenticator")).fill(
-        f"{totp(device.bin_key):06d}"
-    )
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, user)
 
 
 def _confirm_identity(page, code: str) -> None:
