@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A running job whose worker has been silent this long is taken to have died with it.
+# A running job whose worker has been silent this long (settings.JOBS_STALE_AFTER_SECONDS,
+# 10 minutes by default) is taken to have died with it.
 STALE_AFTER = dt.timedelta(minutes=10)
+DISPATCH_BATCH = 1000
 ERROR_UNKNOWN_JOB = "There is no job called {name!r}."
 
 
@@ -46,16 +48,71 @@ def enqueue(
     autodiscover()
     if name not in JOBS:
         raise KeyError(ERROR_UNKNOWN_JOB.format(name=name))
+    now = timezone.now()
+    celery = settings.JOBS_ENGINE == "celery" and not settings.JOBS_RUN_EAGERLY
     job = Job.objects.create(
         name=name,
         payload=payload,
         office=office,
         max_attempts=JOBS[name].max_attempts,
-        run_after=timezone.now() + (delay or dt.timedelta()),
+        run_after=now + (delay or dt.timedelta()),
+        # Due now: its Celery message goes out on commit. Delayed: the scheduler sends it.
+        dispatched_at=now if celery and not delay else None,
     )
     if settings.JOBS_RUN_EAGERLY:
         transaction.on_commit(lambda: run_job(job.pk))
+    elif celery and not delay:
+        transaction.on_commit(lambda: dispatch(job.pk))
     return job
+
+
+def dispatch(job_id: int) -> bool:
+    """Send a job's Celery message; return whether the broker took it.
+
+    Never raises: with the broker away the job stays queued, marked as not sent, and
+    ``dispatch_due`` (run by ``civicshield scheduler``) sends it once the broker is back.
+    """
+    try:
+        from civicshield.web.celery_app import run_job_task
+
+        run_job_task.delay(job_id)
+    except Exception as exc:  # noqa: BLE001 - a broker outage must not fail the caller's request
+        log.warning("could not send job #%s to the broker: %s", job_id, exc)
+        Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(dispatched_at=None)
+        return False
+    return True
+
+
+def dispatch_due(now: dt.datetime | None = None) -> int:
+    """Celery engine: send every due job that has no message on its way; return how many.
+
+    A job needs a message when it has none yet (delayed, retried after a failure, put back
+    by ``requeue_stale``, or the broker was away) or when its last one is so old that the
+    message must have been lost (a broker restarted without persistence). A message sent
+    twice is harmless: the conditional claim in ``run_if_queued`` runs the job once.
+    """
+    now = now or timezone.now()
+    lost = now - dt.timedelta(seconds=settings.JOBS_REDISPATCH_AFTER_SECONDS)
+    sent = 0
+    due = Job.objects.filter(state=Job.State.QUEUED, run_after__lte=now).filter(
+        Q(dispatched_at__isnull=True)
+        | Q(dispatched_at__lt=F("run_after"))
+        | Q(dispatched_at__lt=lost)
+    )
+    for job_id in due.order_by("run_after", "pk").values_list("pk", flat=True)[:DISPATCH_BATCH]:
+        marked = (
+            Job.objects.filter(pk=job_id, state=Job.State.QUEUED)
+            .filter(
+                Q(dispatched_at__isnull=True)
+                | Q(dispatched_at__lt=F("run_after"))
+                | Q(dispatched_at__lt=lost)
+            )
+            .update(dispatched_at=now)
+        )
+        # Of several schedulers, the one whose update succeeded sends the message.
+        if marked == 1 and dispatch(job_id):
+            sent += 1
+    return sent
 
 
 def worker_id() -> str:
@@ -80,6 +137,18 @@ def claim_next(*, worker: str) -> Job | None:
         if claimed == 1:
             return Job.objects.get(pk=candidate)
     return None
+
+
+def run_if_queued(job_id: int, *, worker: str) -> Job | None:
+    """Claim one job by id and run it; ``None`` if it is gone or not waiting (already run,
+    running elsewhere, failed for good). This is what a Celery message does."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED, run_after__lte=now).update(
+        state=Job.State.RUNNING, locked_at=now, locked_by=worker, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return None
+    return run_job(job_id, worker=worker)
 
 
 def run_job(job_id: int, *, worker: str = "") -> Job:
@@ -123,10 +192,11 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
 
 def requeue_stale() -> int:
     """Put back jobs whose worker died mid-run (they are retried; jobs must be idempotent)."""
-    cutoff = timezone.now() - STALE_AFTER
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.JOBS_STALE_AFTER_SECONDS)
     return Job.objects.filter(state=Job.State.RUNNING, locked_at__lt=cutoff).update(
         state=Job.State.QUEUED,
         locked_at=None,
+        dispatched_at=None,
         last_error="The worker stopped while running this job.",
     )
 
