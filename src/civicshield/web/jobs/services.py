@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import traceback
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -139,6 +140,33 @@ def claim_next(*, worker: str) -> Job | None:
     return None
 
 
+class _Heartbeat(threading.Thread):
+    """While a job runs, refresh its ``locked_at`` so that ``requeue_stale`` takes only jobs
+    whose worker really died, however long the job itself takes."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
+        self.job_id = job_id
+        self.every = max(settings.JOBS_STALE_AFTER_SECONDS / 3, 0.5)
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopped.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, state=Job.State.RUNNING).update(
+                        locked_at=timezone.now()
+                    )
+                except DatabaseError as exc:
+                    log.warning("job #%s heartbeat failed: %s", self.job_id, exc)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(timeout=self.every + 5)
+
+
 def run_if_queued(job_id: int, *, worker: str) -> Job | None:
     """Claim one job by id and run it; ``None`` if it is gone or not waiting (already run,
     running elsewhere, failed for good). This is what a Celery message does."""
@@ -167,6 +195,8 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
             return job
         job.refresh_from_db()
     spec = JOBS.get(job.name)
+    heartbeat = _Heartbeat(job.pk)
+    heartbeat.start()
     try:
         if spec is None:
             raise KeyError(ERROR_UNKNOWN_JOB.format(name=job.name))
@@ -183,6 +213,8 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
         job.locked_at = None
         job.save(update_fields=["last_error", "state", "finished", "run_after", "locked_at"])
         return job
+    finally:
+        heartbeat.stop()
     job.state = Job.State.DONE
     job.finished = timezone.now()
     job.locked_at = None
