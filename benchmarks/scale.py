@@ -232,7 +232,7 @@ def _run_config(engine: str, workers: int, args: argparse.Namespace) -> dict[str
         )
         dbname = f"civicshield_bench_{uuid.uuid4().hex[:8]}"
         subprocess.run(  # noqa: S603
-            ["psql", "-q", f"{args.pg_admin_url}/postgres", "-c", f"CREATE DATABASE {dbname}"],
+            ["psql", "-q", f"{args.pg_admin_url}/postgres", "-c", f"CREATE DATABASE {dbname}"],  # noqa: S607
             check=True,
         )
         env["DATABASE_URL"] = f"{args.pg_admin_url}/{dbname}"
@@ -240,7 +240,7 @@ def _run_config(engine: str, workers: int, args: argparse.Namespace) -> dict[str
     elif args.pg_admin_url and args.database == "postgresql":
         dbname = f"civicshield_bench_{uuid.uuid4().hex[:8]}"
         subprocess.run(  # noqa: S603
-            ["psql", "-q", f"{args.pg_admin_url}/postgres", "-c", f"CREATE DATABASE {dbname}"],
+            ["psql", "-q", f"{args.pg_admin_url}/postgres", "-c", f"CREATE DATABASE {dbname}"],  # noqa: S607
             check=True,
         )
         env["DATABASE_URL"] = f"{args.pg_admin_url}/{dbname}"
