@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "civicshield.web.audit",
     "civicshield.web.jobs",
     "civicshield.web.inbox",
+    "civicshield.web.dataprotection",
 ]
 
 MIDDLEWARE = [
