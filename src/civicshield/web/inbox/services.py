@@ -74,7 +74,9 @@ def _authors_for(office: Office, items: list[IncomingMessage]) -> dict[tuple[str
         for author in Author.objects.filter(office=office, platform=platform, handle__in=handles):
             found[(author.platform, author.handle)] = author
     now = timezone.now()
-    for item in items:
+    # In key order, as are the counter updates below: two imports into one office then take
+    # their row locks in the same order and cannot deadlock on PostgreSQL.
+    for item in sorted(items, key=lambda m: (m.platform, m.author_handle)):
         key = (item.platform, item.author_handle)
         if key in found:
             continue
@@ -165,7 +167,7 @@ def _ingest_chunk(
             abusive_per_author[row.author_id] += int(row.abusive)
             seen = row.posted_at or now
             latest[row.author_id] = max(latest.get(row.author_id, seen), seen)
-        for author_id, count in per_author.items():
+        for author_id, count in sorted(per_author.items()):
             Author.objects.filter(pk=author_id).update(
                 message_count=F("message_count") + count,
                 abusive_count=F("abusive_count") + abusive_per_author[author_id],

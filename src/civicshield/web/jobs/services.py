@@ -15,7 +15,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # 10 minutes by default) is taken to have died with it.
 STALE_AFTER = dt.timedelta(minutes=10)
 DISPATCH_BATCH = 1000
+TRANSIENT_RETRIES = 5
 ERROR_UNKNOWN_JOB = "There is no job called {name!r}."
 
 
@@ -204,7 +205,11 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job and retried
         log.warning("job %s #%s failed: %s", job.name, job.pk, exc)
         job.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-        if job.attempts >= job.max_attempts:
+        # A lost connection or a deadlock says nothing about the job: retry it even when it
+        # allows only one attempt (an import), a few more times.
+        transient = isinstance(exc, OperationalError | InterfaceError)
+        limit = job.max_attempts + (TRANSIENT_RETRIES if transient else 0)
+        if job.attempts >= limit:
             job.state = Job.State.FAILED
             job.finished = timezone.now()
         else:

@@ -155,3 +155,29 @@ def test_the_embedded_engine_sends_nothing_to_a_broker(settings, monkeypatch):
     monkeypatch.setattr(services, "dispatch", lambda job_id: pytest.fail("dispatched"))
     services.enqueue("tests.celery_counted", n=1)
     assert Job.objects.get().dispatched_at is None
+
+
+@job("tests.deadlocked_once", max_attempts=1)
+def _deadlocked_once(*, n: int) -> None:
+    from django.db import OperationalError
+
+    RUNS.append(n)
+    if len(RUNS) == 1:
+        raise OperationalError("deadlock detected")
+
+
+def test_a_deadlock_or_lost_connection_is_retried_even_for_a_one_attempt_job(broker):
+    queued = services.enqueue("tests.deadlocked_once", n=1)
+    first = services.run_if_queued(queued.pk, worker="a")
+    assert first is not None and first.state == Job.State.QUEUED
+    assert "deadlock detected" in first.last_error
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        done = services.run_if_queued(queued.pk, worker="a")
+    assert done is not None and done.state == Job.State.DONE
+
+
+def test_a_one_attempt_job_that_fails_for_its_own_reasons_is_not_retried(broker):
+    queued = services.enqueue("tests.celery_flaky", n=1)
+    Job.objects.filter(pk=queued.pk).update(max_attempts=1)
+    failed = services.run_if_queued(queued.pk, worker="a")
+    assert failed is not None and failed.state == Job.State.FAILED
