@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -99,10 +100,42 @@ def _authors_for(office: Office, items: list[IncomingMessage]) -> dict[tuple[str
     return found
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL text and JSON cannot hold NUL characters: replace them (U+FFFD)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _storable(item: IncomingMessage) -> IncomingMessage:
+    return dataclasses.replace(
+        item,
+        **{
+            name: _without_nul(getattr(item, name))
+            for name in (
+                "platform",
+                "platform_id",
+                "author_handle",
+                "text",
+                "author_name",
+                "url",
+                "in_reply_to",
+                "author_profile",
+                "raw",
+            )
+        },
+    )
+
+
 def _ingest_chunk(
     office: Office, source: Source | None, chunk: list[IncomingMessage]
 ) -> IngestReport:
     report = IngestReport()
+    chunk = [_storable(item) for item in chunk]
     unique: dict[tuple[str, str], IncomingMessage] = {}
     for item in chunk:
         unique.setdefault((item.platform, item.platform_id), item)

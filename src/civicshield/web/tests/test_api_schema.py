@@ -25,9 +25,20 @@ EXAMPLES = settings(max_examples=80, deadline=None, suppress_health_check=list(H
 
 @pytest.fixture
 def api_schema(db):
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from civicshield.web.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    # As Django's test client does: calling the WSGI app directly would otherwise close the
+    # database connection that holds the test's transaction (PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _cases(api_schema):

@@ -146,3 +146,26 @@ def test_a_long_job_keeps_its_claim_with_heartbeats(settings):
     assert requeued == 0
     final = Job.objects.get(pk=queued.pk)
     assert final.state == "done" and final.attempts == 1
+
+
+def test_nul_characters_from_outside_are_stored_not_refused(cast):
+    """PostgreSQL refuses NUL in text and JSON: found by schemathesis through the API."""
+    from civicshield.core.imports import IncomingMessage
+    from civicshield.web.inbox.services import messages_ingest
+
+    report = messages_ingest(
+        office=cast.office_a,
+        items=[
+            IncomingMessage(
+                platform="other",
+                platform_id="nul\x00id",
+                author_handle="@nul\x00",
+                text="You are a\x00 disgrace",
+                raw={"k\x00": ["v\x00"]},
+            )
+        ],
+    )
+    assert report.added == 1
+    stored = Message.objects.get(office=cast.office_a)
+    assert "\x00" not in stored.text + stored.platform_id + stored.author.handle
+    assert stored.text == "You are a\ufffd disgrace"
