@@ -75,6 +75,11 @@ def _serve(args: argparse.Namespace, env: Environment) -> int:
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "civicshield", "worker"]
         )
+    if settings.JOBS_ENGINE == "celery":
+        env.stderr.write(
+            "Background jobs go to Celery: run `civicshield worker` and `civicshield scheduler` "
+            "as well (see README, Running at scale).\n"
+        )
     env.stderr.write(
         f"CivicShield is running at http://{args.host}:{args.port}/ (Ctrl+C stops it)\n"
     )
