@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from typing import Any
@@ -24,13 +25,40 @@ def add_parser(subparsers: Any) -> None:
     demo.add_argument(
         "--if-empty", action="store_true", help="only when the database has no office yet"
     )
-    subparsers.add_parser("worker", help="run background jobs (the embedded engine)")
+    worker = subparsers.add_parser(
+        "worker",
+        help="run background jobs (the embedded engine, or a Celery worker when "
+        "CELERY_BROKER_URL is set)",
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="Celery engine: jobs run at once by this worker (default: one per CPU core)",
+    )
+    scheduler = subparsers.add_parser(
+        "scheduler",
+        help="enqueue periodic jobs, put back jobs of dead workers, and (Celery engine) "
+        "send jobs whose message was lost; safe to run more than one",
+    )
+    scheduler.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between rounds (default 5)"
+    )
+    scheduler.add_argument(
+        "--once", action="store_true", help="run one round and stop (for cron and tests)"
+    )
     manage = subparsers.add_parser("manage", help="run a Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    handler = {"serve": _serve, "demo": _demo, "worker": _worker, "manage": _manage}[args.command]
+    handler = {
+        "serve": _serve,
+        "demo": _demo,
+        "worker": _worker,
+        "scheduler": _scheduler,
+        "manage": _manage,
+    }[args.command]
     return handler(args, env)
 
 
@@ -49,6 +77,11 @@ def _serve(args: argparse.Namespace, env: Environment) -> int:
             helpers.append(_start("worker"))
         # Wakes the watcher the moment mail arrives in a watched mailbox (IMAP IDLE).
         helpers.append(_start("manage", "mailguard_idle"))
+    if settings.JOBS_ENGINE == "celery":
+        env.stderr.write(
+            "Background jobs go to Celery: run `civicshield worker` and `civicshield scheduler` "
+            "as well (see README, Running at scale).\n"
+        )
     env.stderr.write(
         f"CivicShield is running at http://{args.host}:{args.port}/ (Ctrl+C stops it)\n"
     )
@@ -82,9 +115,34 @@ def _demo(args: argparse.Namespace, env: Environment) -> int:
 
 def _worker(args: argparse.Namespace, env: Environment) -> int:
     setup_django(env, migrate=False)
+    from django.conf import settings
+
+    if settings.JOBS_ENGINE == "celery":
+        from django.db import connections
+
+        from civicshield.web.celery_app import app
+
+        connections.close_all()  # the prefork pool forks: never share a connection
+        argv = ["worker", "--loglevel", "INFO", "--hostname", f"civicshield-{os.getpid()}@%h"]
+        if args.concurrency:
+            argv += ["--concurrency", str(args.concurrency)]
+        app.worker_main(argv)
+        return ExitStatus.SUCCESS
     from civicshield.web.jobs.worker import Worker
 
     Worker().run_forever()
+    return ExitStatus.SUCCESS
+
+
+def _scheduler(args: argparse.Namespace, env: Environment) -> int:
+    setup_django(env, migrate=False)
+    from civicshield.web.jobs.worker import Scheduler
+
+    scheduler = Scheduler(interval=args.interval)
+    if args.once:
+        scheduler.run_once()
+    else:
+        scheduler.run_forever()
     return ExitStatus.SUCCESS
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "civicshield.web.emergency",
     "civicshield.web.habits",
     "civicshield.web.publishing",
+    "civicshield.web.dataprotection",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CivicShield <civicshi
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 JOBS_ENGINE = "celery" if CELERY_BROKER_URL else "database"
 JOBS_RUN_EAGERLY = envbool("JOBS_RUN_EAGERLY")
+# A running job whose worker has been silent this long is put back in the queue.
+JOBS_STALE_AFTER_SECONDS = envint("JOBS_STALE_AFTER_SECONDS", 600)
+# Celery engine: a due job whose message has not been picked up this long is sent again.
+JOBS_REDISPATCH_AFTER_SECONDS = envint("JOBS_REDISPATCH_AFTER_SECONDS", 900)
+# Celery engine (Redis): an unacknowledged message goes to another worker after this long.
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
 
 # Evidence screenshots with headless chromium (when installed at CIVICSHIELD_CHROMIUM).
 CIVICSHIELD_SCREENSHOTS = envbool("CIVICSHIELD_SCREENSHOTS", "True")

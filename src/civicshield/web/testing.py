@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -85,9 +86,12 @@ def signed_in_client(user: User, client: Client | None = None) -> Client:
     return client
 
 
+_sequence = itertools.count(1)
+
 # Pages anyone may open without signing in.
 PUBLIC_URL_NAMES = {"accounts:login", "healthz", "api:api_push_messages", "api:api_openapi"}
 PUBLIC_URL_NAMES.add("team:invitation_join")  # team: the invited person has no account yet
+PUBLIC_URL_NAMES.add("team:invitation_accept")  # team: the emailed link, guarded by its token
 
 # For each URL that names an object: how to make one in Office A (returns the URL kwargs).
 # Office B's manager must get 404 for every one of them (web/tests/test_authorization.py).
@@ -112,8 +116,11 @@ def _team_invitation(cast: Cast) -> dict[str, Any]:
     from civicshield.web.team import services as team
 
     mail.outbox = []
+    # A new address each call: the authorization matrix asks for one object per member.
     invitation, token = team.invitation_send(
-        actor=cast.manager, email="new.person@a.example", role=Role.CASEWORKER
+        actor=cast.manager,
+        email=f"new.person.{next(_sequence)}@a.example",
+        role=Role.CASEWORKER,
     )
     return {"pk": invitation.pk, "token": token}
 
@@ -121,7 +128,15 @@ def _team_invitation(cast: Cast) -> dict[str, Any]:
 def _team_offboarding(cast: Cast) -> dict[str, Any]:
     from civicshield.web.team.offboarding import member_offboard
 
-    return {"pk": member_offboard(actor=cast.manager, membership=cast.volunteer).pk}
+    # Someone outside the cast leaves, so every cast member can still be asked.
+    leaver = services.member_add(
+        office=cast.office_a,
+        email=f"leaver.{next(_sequence)}@a.example",
+        full_name="Lee Leaver",
+        role=Role.CASEWORKER,
+        password=PASSWORD,
+    )
+    return {"pk": member_offboard(actor=cast.manager, membership=leaver).pk}
 
 
 def _team_task(cast: Cast) -> dict[str, Any]:
@@ -230,8 +245,9 @@ def _mailguard_scanned(cast: Cast) -> dict[str, Any]:
 def _mailguard_contact(cast: Cast) -> dict[str, Any]:
     from civicshield.web.mailguard.models import TrustedContact
 
+    n = next(_sequence)
     contact = TrustedContact.objects.create(
-        office=cast.office_a, name="Sarah Jones", email="sarah.jones@parliament.uk"
+        office=cast.office_a, name=f"Sarah Jones {n}", email=f"sarah.jones.{n}@parliament.uk"
     )
     return {"pk": contact.pk}
 

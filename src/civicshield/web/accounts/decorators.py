@@ -44,6 +44,8 @@ def member_required(capability: Capability | None = None) -> Callable[[View], Vi
             request.member = member  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
+        # Read by the authorization matrix test (web/tests/test_authorization_matrix.py).
+        wrapper.member_capability = capability or "member"  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator

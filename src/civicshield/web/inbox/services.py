@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -85,7 +86,9 @@ def _authors_for(office: Office, items: list[IncomingMessage]) -> dict[tuple[str
     found = fetch()
     missing = {}
     now = timezone.now()
-    for item in items:
+    # In key order, as are the counter updates below: two imports into one office then take
+    # their row locks in the same order and cannot deadlock on PostgreSQL.
+    for item in sorted(items, key=lambda m: (m.platform, m.author_handle)):
         key = (item.platform, item.author_handle)
         if key in found or key in missing:
             continue
@@ -130,13 +133,47 @@ def _authors_count(created: list[Message], now: dt.datetime) -> None:
         "last_seen = CASE WHEN last_seen < %s THEN %s ELSE last_seen END WHERE id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(n, bad, seen, seen, pk) for pk, (n, bad, seen) in totals.items()])
+        cursor.executemany(
+            sql, [(n, bad, seen, seen, pk) for pk, (n, bad, seen) in sorted(totals.items())]
+        )
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL text and JSON cannot hold NUL characters: replace them (U+FFFD)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _storable(item: IncomingMessage) -> IncomingMessage:
+    return dataclasses.replace(
+        item,
+        **{
+            name: _without_nul(getattr(item, name))
+            for name in (
+                "platform",
+                "platform_id",
+                "author_handle",
+                "text",
+                "author_name",
+                "url",
+                "in_reply_to",
+                "author_profile",
+                "raw",
+            )
+        },
+    )
 
 
 def _ingest_chunk(
     office: Office, source: Source | None, chunk: list[IncomingMessage]
 ) -> IngestReport:
     report = IngestReport()
+    chunk = [_storable(item) for item in chunk]
     unique: dict[tuple[str, str], IncomingMessage] = {}
     for item in chunk:
         unique.setdefault((item.platform, item.platform_id), item)

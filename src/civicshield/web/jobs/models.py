@@ -27,6 +27,8 @@ class Job(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    """Celery engine: when this job's message was last sent to the broker (None: not yet)."""
     created = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
 

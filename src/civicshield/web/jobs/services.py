@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import traceback
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -26,8 +27,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A running job whose worker has been silent this long is taken to have died with it.
+# A running job whose worker has been silent this long (settings.JOBS_STALE_AFTER_SECONDS,
+# 10 minutes by default) is taken to have died with it.
 STALE_AFTER = dt.timedelta(minutes=10)
+DISPATCH_BATCH = 1000
+TRANSIENT_RETRIES = 5
 ERROR_UNKNOWN_JOB = "There is no job called {name!r}."
 
 
@@ -46,16 +50,71 @@ def enqueue(
     autodiscover()
     if name not in JOBS:
         raise KeyError(ERROR_UNKNOWN_JOB.format(name=name))
+    now = timezone.now()
+    celery = settings.JOBS_ENGINE == "celery" and not settings.JOBS_RUN_EAGERLY
     job = Job.objects.create(
         name=name,
         payload=payload,
         office=office,
         max_attempts=JOBS[name].max_attempts,
-        run_after=timezone.now() + (delay or dt.timedelta()),
+        run_after=now + (delay or dt.timedelta()),
+        # Due now: its Celery message goes out on commit. Delayed: the scheduler sends it.
+        dispatched_at=now if celery and not delay else None,
     )
     if settings.JOBS_RUN_EAGERLY:
         transaction.on_commit(lambda: run_job(job.pk))
+    elif celery and not delay:
+        transaction.on_commit(lambda: dispatch(job.pk))
     return job
+
+
+def dispatch(job_id: int) -> bool:
+    """Send a job's Celery message; return whether the broker took it.
+
+    Never raises: with the broker away the job stays queued, marked as not sent, and
+    ``dispatch_due`` (run by ``civicshield scheduler``) sends it once the broker is back.
+    """
+    try:
+        from civicshield.web.celery_app import run_job_task
+
+        run_job_task.delay(job_id)
+    except Exception as exc:  # noqa: BLE001 - a broker outage must not fail the caller's request
+        log.warning("could not send job #%s to the broker: %s", job_id, exc)
+        Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(dispatched_at=None)
+        return False
+    return True
+
+
+def dispatch_due(now: dt.datetime | None = None) -> int:
+    """Celery engine: send every due job that has no message on its way; return how many.
+
+    A job needs a message when it has none yet (delayed, retried after a failure, put back
+    by ``requeue_stale``, or the broker was away) or when its last one is so old that the
+    message must have been lost (a broker restarted without persistence). A message sent
+    twice is harmless: the conditional claim in ``run_if_queued`` runs the job once.
+    """
+    now = now or timezone.now()
+    lost = now - dt.timedelta(seconds=settings.JOBS_REDISPATCH_AFTER_SECONDS)
+    sent = 0
+    due = Job.objects.filter(state=Job.State.QUEUED, run_after__lte=now).filter(
+        Q(dispatched_at__isnull=True)
+        | Q(dispatched_at__lt=F("run_after"))
+        | Q(dispatched_at__lt=lost)
+    )
+    for job_id in due.order_by("run_after", "pk").values_list("pk", flat=True)[:DISPATCH_BATCH]:
+        marked = (
+            Job.objects.filter(pk=job_id, state=Job.State.QUEUED)
+            .filter(
+                Q(dispatched_at__isnull=True)
+                | Q(dispatched_at__lt=F("run_after"))
+                | Q(dispatched_at__lt=lost)
+            )
+            .update(dispatched_at=now)
+        )
+        # Of several schedulers, the one whose update succeeded sends the message.
+        if marked == 1 and dispatch(job_id):
+            sent += 1
+    return sent
 
 
 def worker_id() -> str:
@@ -82,6 +141,45 @@ def claim_next(*, worker: str) -> Job | None:
     return None
 
 
+class _Heartbeat(threading.Thread):
+    """While a job runs, refresh its ``locked_at`` so that ``requeue_stale`` takes only jobs
+    whose worker really died, however long the job itself takes."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
+        self.job_id = job_id
+        self.every = max(settings.JOBS_STALE_AFTER_SECONDS / 3, 0.5)
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopped.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, state=Job.State.RUNNING).update(
+                        locked_at=timezone.now()
+                    )
+                except DatabaseError as exc:
+                    log.warning("job #%s heartbeat failed: %s", self.job_id, exc)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(timeout=self.every + 5)
+
+
+def run_if_queued(job_id: int, *, worker: str) -> Job | None:
+    """Claim one job by id and run it; ``None`` if it is gone or not waiting (already run,
+    running elsewhere, failed for good). This is what a Celery message does."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED, run_after__lte=now).update(
+        state=Job.State.RUNNING, locked_at=now, locked_by=worker, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return None
+    return run_job(job_id, worker=worker)
+
+
 def run_job(job_id: int, *, worker: str = "") -> Job:
     """Run one job now. A failure is recorded and retried later with back-off."""
     autodiscover()
@@ -98,6 +196,8 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
             return job
         job.refresh_from_db()
     spec = JOBS.get(job.name)
+    heartbeat = _Heartbeat(job.pk)
+    heartbeat.start()
     try:
         if spec is None:
             raise KeyError(ERROR_UNKNOWN_JOB.format(name=job.name))
@@ -105,7 +205,11 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job and retried
         log.warning("job %s #%s failed: %s", job.name, job.pk, exc)
         job.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-        if job.attempts >= job.max_attempts:
+        # A lost connection or a deadlock says nothing about the job: retry it even when it
+        # allows only one attempt (an import), a few more times.
+        transient = isinstance(exc, OperationalError | InterfaceError)
+        limit = job.max_attempts + (TRANSIENT_RETRIES if transient else 0)
+        if job.attempts >= limit:
             job.state = Job.State.FAILED
             job.finished = timezone.now()
         else:
@@ -114,6 +218,8 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
         job.locked_at = None
         job.save(update_fields=["last_error", "state", "finished", "run_after", "locked_at"])
         return job
+    finally:
+        heartbeat.stop()
     job.state = Job.State.DONE
     job.finished = timezone.now()
     job.locked_at = None
@@ -123,10 +229,11 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
 
 def requeue_stale() -> int:
     """Put back jobs whose worker died mid-run (they are retried; jobs must be idempotent)."""
-    cutoff = timezone.now() - STALE_AFTER
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.JOBS_STALE_AFTER_SECONDS)
     return Job.objects.filter(state=Job.State.RUNNING, locked_at__lt=cutoff).update(
         state=Job.State.QUEUED,
         locked_at=None,
+        dispatched_at=None,
         last_error="The worker stopped while running this job.",
     )
 
