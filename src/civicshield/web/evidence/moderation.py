@@ -10,7 +10,7 @@ Blocking and muting are recorded in the audit log against the case.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import transaction
 
@@ -20,6 +20,10 @@ from civicshield.web.evidence import reporting, services
 from civicshield.web.evidence.models import Case, PlatformReport
 
 ERROR_NO_POSTS = "This case has no posts on {platform} to report."
+ERROR_NO_AUTHOR_ID = (
+    "These posts did not come through a connected account, so the platform's id for the author "
+    "is unknown: report them with the platform's form instead."
+)
 
 
 class ModerationConnector(Protocol):
@@ -89,3 +93,48 @@ def case_report_via_api(
                 details={"platform": connector.platform, "handle": case.author.handle},
             )
     return report
+
+
+class ConnectedAccountModeration:
+    """Adapts a connected account's platform connector (publishing app) to ``ModerationConnector``.
+
+    The case's posts carry the author's platform id (Mastodon account id, Bluesky DID) in
+    ``raw["author_id"]`` when they came through the connector; that is what the APIs need.
+    """
+
+    def __init__(self, account: Any, case: Case) -> None:
+        from civicshield.web.publishing.platforms import connector_for
+
+        self.platform = str(account.platform)
+        self._connector = connector_for(account)
+        latest = case.items.filter(platform=self.platform).order_by("-received_at").first()
+        self._author_id = str((latest.raw or {}).get("author_id") or "") if latest else ""
+
+    def _account(self, handle: str) -> Any:
+        from civicshield.connectors.publishing import Account
+
+        if not self._author_id:
+            raise ValueError(ERROR_NO_AUTHOR_ID)
+        return Account(platform_id=self._author_id, handle=handle)
+
+    def report(self, *, account: str, post_ids: Sequence[str], comment: str) -> str:
+        self._connector.report(self._account(account), list(post_ids), comment)
+        return ""  # neither API returns a reference a person could quote
+
+    def block(self, *, account: str) -> None:
+        self._connector.block(self._account(account))
+
+    def mute(self, *, account: str) -> None:
+        self._connector.mute(self._account(account))
+
+
+def connected_accounts_for_case(case: Case) -> list[Any]:
+    """The office's connected accounts on the platforms this case's posts came from."""
+    from civicshield.web.publishing.models import ConnectedAccount
+
+    platforms = set(case.items.values_list("platform", flat=True)) & {"mastodon", "bluesky"}
+    return list(
+        ConnectedAccount.objects.filter(
+            office_id=case.office_id, is_active=True, is_demo=False, platform__in=platforms
+        ).order_by("platform", "handle")
+    )

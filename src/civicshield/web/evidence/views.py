@@ -8,10 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from civicshield.connectors.base import ConnectorError
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.roles import Capability
-from civicshield.web.evidence import reporting, selectors, services
+from civicshield.web.evidence import moderation, reporting, selectors, services
 from civicshield.web.evidence.forms import (
     AddMessagesForm,
     CaseForm,
@@ -258,6 +259,7 @@ def _case_context(request: MemberRequest, case: Case) -> dict[str, object]:
         "report_form": PlatformReportForm(initial={"platform": case.author.platform}),
         "outcome_form": OutcomeForm(),
         "reports": case.reports.select_related("recorded_by__user").order_by("reported_at"),
+        "api_accounts": moderation.connected_accounts_for_case(case),
     }
 
 
@@ -291,6 +293,24 @@ def case_action(request: MemberRequest, pk: int) -> HttpResponse:
                 member=request.member, case=case, **report_form.cleaned_data
             )
             flash.success(request, "Platform report recorded.")
+        elif action == "report_api":
+            accounts = {str(a.pk): a for a in moderation.connected_accounts_for_case(case)}
+            account = accounts.get(request.POST.get("account", ""))
+            if account is None:
+                raise Http404("No such connected account.")
+            try:
+                moderation.case_report_via_api(
+                    member=request.member,
+                    case=case,
+                    connector=moderation.ConnectedAccountModeration(account, case),
+                    block=request.POST.get("block") == "on",
+                )
+            except (ValueError, ConnectorError) as exc:
+                flash.error(request, f"The report could not be sent: {exc}")
+            else:
+                flash.success(
+                    request, f"Reported to {account.get_platform_display()} through its API."
+                )
         elif action in ("close", "reopen"):
             services.case_set_status(
                 member=request.member,

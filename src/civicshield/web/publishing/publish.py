@@ -67,7 +67,9 @@ def _claim(draft_id: int) -> tuple[Draft, PublishAttempt] | None:
     """Step 1: move a due draft to ``publishing`` and make sure its attempt row exists."""
     with transaction.atomic():
         draft = (
-            Draft.objects.select_for_update()
+            # of=("self",): lock the draft row only; PostgreSQL refuses FOR UPDATE on the
+            # nullable side of the outer join to scheduled_by.
+            Draft.objects.select_for_update(of=("self",))
             .select_related("account", "office", "scheduled_by")
             .get(pk=draft_id)
         )

@@ -30,6 +30,9 @@ def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "LOG_LEVEL": "ERROR",
     }
     env.pop("CIVICSHIELD_ENCRYPTION_KEYS", None)
+    # Always the SQLite file in data_dir and the embedded engine, whatever profile CI runs.
+    for name in ("DATABASE_URL", "DATABASE_URL_FILE", "CELERY_BROKER_URL"):
+        env.pop(name, None)
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "civicshield.web.publishing.tests.crash_worker", *args],
         env=env,
