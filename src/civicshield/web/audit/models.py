@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, ClassVar, NoReturn
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+
+from civicshield.web.immutable import ImmutableModel
 
 GENESIS_HASH = "0" * 64
 REFUSED_MESSAGE = "Audit log entries cannot be changed or deleted."
@@ -22,17 +24,6 @@ REFUSED_MESSAGE = "Audit log entries cannot be changed or deleted."
 
 class AuditLogImmutable(Exception):
     """Raised when code tries to change or delete an audit entry."""
-
-
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AuditLogImmutable(REFUSED_MESSAGE)
-
-    def delete(self) -> NoReturn:
-        raise AuditLogImmutable(REFUSED_MESSAGE)
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AuditLogImmutable(REFUSED_MESSAGE)
 
 
 class ChainHead(models.Model):
@@ -49,7 +40,7 @@ class ChainHead(models.Model):
         return f"{self.chain} at #{self.seq}"
 
 
-class AuditEntry(models.Model):
+class AuditEntry(ImmutableModel):
     chain = models.CharField(max_length=40, db_index=True)
     seq = models.PositiveBigIntegerField()
     created = models.DateTimeField()
@@ -74,7 +65,8 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
 
-    objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
+    Immutable = AuditLogImmutable
+    REFUSED_MESSAGE = REFUSED_MESSAGE
 
     class Meta:
         ordering = ("-created", "-seq")
@@ -88,14 +80,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AuditLogImmutable(REFUSED_MESSAGE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AuditLogImmutable(REFUSED_MESSAGE)
 
     def canonical(self) -> bytes:
         """The bytes the entry's hash covers: every field but the hash itself, sorted."""

@@ -13,6 +13,7 @@ from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit.forms import AuditFilterForm
 from civicshield.web.audit.selectors import audit_list_for_member
+from civicshield.web.csvcell import csv_cell
 
 CSV_COLUMNS = [
     "seq",
@@ -52,11 +53,6 @@ class _Echo:
         return value
 
 
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @member_required(Capability.VIEW_AUDIT)
 def audit_export(request: MemberRequest) -> StreamingHttpResponse:
     _, entries = _filtered(request)
@@ -69,12 +65,12 @@ def audit_export(request: MemberRequest) -> StreamingHttpResponse:
                 [
                     e.seq,
                     e.created.isoformat(),
-                    _csv_safe(e.actor_label),
+                    csv_cell(e.actor_label),
                     e.action,
                     e.target_type,
                     e.target_id,
-                    _csv_safe(e.target_label),
-                    _csv_safe(json.dumps(e.details, ensure_ascii=False, sort_keys=True)),
+                    csv_cell(e.target_label),
+                    csv_cell(json.dumps(e.details, ensure_ascii=False, sort_keys=True)),
                     e.prev_hash,
                     e.entry_hash,
                 ]

@@ -10,11 +10,12 @@ record that ``supersedes`` the old one. Screenshots taken later by the backgroun
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NoReturn
+from typing import ClassVar
 
 from django.db import models
 from django.utils import timezone
 
+from civicshield.web.immutable import ImmutableModel as SharedImmutableModel
 from civicshield.web.inbox.models import Platform
 
 REFUSED_MESSAGE = "Evidence cannot be changed or deleted. Record a correction instead."
@@ -24,32 +25,14 @@ class EvidenceImmutable(Exception):
     """Raised when code tries to change or delete a piece of evidence."""
 
 
-class ImmutableQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise EvidenceImmutable(REFUSED_MESSAGE)
+class ImmutableModel(SharedImmutableModel):
+    """Evidence rows are written once; corrections are new rows."""
 
-    def delete(self) -> NoReturn:
-        raise EvidenceImmutable(REFUSED_MESSAGE)
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise EvidenceImmutable(REFUSED_MESSAGE)
-
-
-class ImmutableModel(models.Model):
-    """Rows that are written once: saving an existing row or deleting one raises."""
-
-    objects: ClassVar[ImmutableQuerySet] = ImmutableQuerySet.as_manager()  # type: ignore[assignment]
+    Immutable = EvidenceImmutable
+    REFUSED_MESSAGE = REFUSED_MESSAGE
 
     class Meta:
         abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise EvidenceImmutable(REFUSED_MESSAGE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise EvidenceImmutable(REFUSED_MESSAGE)
 
 
 class EvidenceRecord(ImmutableModel):

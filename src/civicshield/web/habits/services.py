@@ -16,6 +16,7 @@ from civicshield.web.accounts.models import Membership, Office
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.accounts.services import NotAllowed
 from civicshield.web.audit import services as audit
+from civicshield.web.csvcell import csv_cell
 from civicshield.web.habits import bio
 from civicshield.web.habits.assessment_spec import CONTROLS, PRINCIPLES, principle_of
 from civicshield.web.habits.models import Assessment, AssessmentAnswer, HabitSettings, Risk, Status
@@ -430,11 +431,6 @@ CSV_HEADER = (
 )
 
 
-def _cell(value: str) -> str:
-    """Keep a spreadsheet from reading a typed comment as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def assessment_csv(assessment: Assessment) -> str:
     """The assessment as a spreadsheet, in the public template's column order."""
     answers = {a.control_id: a for a in assessment.answers.all()}
@@ -447,7 +443,7 @@ def assessment_csv(assessment: Assessment) -> str:
             for control in question.controls:
                 answer = answers.get(control.id)
                 writer.writerow(
-                    _cell(str(value))
+                    csv_cell(str(value))
                     for value in [
                         f"{principle.number}. {principle.title}",
                         question.text,
