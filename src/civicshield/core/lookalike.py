@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import tldextract
 
+from civicshield.core.confusables import LATIN_LOOKALIKES
+
 __all__ = [
     "WELL_KNOWN_BRANDS",
     "WELL_KNOWN_DOMAINS",
@@ -119,59 +121,8 @@ WELL_KNOWN_DOMAINS: frozenset[str] = frozenset(WELL_KNOWN_BRANDS)
 # Characters that look like Latin letters (Cyrillic, Greek, Armenian, fullwidth handled by NFKC)
 # and digit/letter swaps used in typosquats. A hand-made subset of Unicode's confusables list.
 _CONFUSABLES: dict[str, str] = {
-    # Cyrillic
-    "а": "a",
-    "в": "b",
-    "е": "e",
-    "ё": "e",
-    "к": "k",
-    "м": "m",
-    "н": "h",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "т": "t",
-    "у": "y",
-    "х": "x",
-    "ѕ": "s",
-    "і": "i",
-    "ї": "i",
-    "ј": "j",
-    "һ": "h",
-    "ԁ": "d",
-    "ԛ": "q",
-    "ԝ": "w",
-    "ӏ": "l",
-    "ɡ": "g",
-    "ь": "b",
-    "п": "n",
-    "г": "r",
-    "ո": "n",
-    # Greek
-    "α": "a",
-    "β": "b",
-    "ε": "e",
-    "η": "n",
-    "ι": "i",
-    "κ": "k",
-    "ν": "v",
-    "ο": "o",
-    "ρ": "p",
-    "τ": "t",
-    "υ": "u",
-    "χ": "x",
-    "ω": "w",
-    "γ": "y",
-    "μ": "u",
-    # Armenian and others
-    "օ": "o",
-    "ս": "u",
-    "ց": "g",
-    "ɑ": "a",
-    "ı": "i",
-    "ȷ": "j",
-    "ℓ": "l",
-    # digits and symbols used as letters
+    **LATIN_LOOKALIKES,
+    # Digit and symbol swaps used in typosquatted names.
     "0": "o",
     "1": "l",
     "|": "l",
