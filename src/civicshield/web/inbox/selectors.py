@@ -10,6 +10,7 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from civicshield.core.findings import Severity
 from civicshield.web.accounts.models import Membership
 from civicshield.web.inbox.models import Alert, Author, Message
 
@@ -27,7 +28,8 @@ def message_list_for_member(*, member: Membership, filters: dict[str, Any]) -> Q
     if filters.get("platform"):
         messages = messages.filter(platform=filters["platform"])
     if filters.get("severity"):
-        messages = messages.filter(severity=filters["severity"])
+        # By rank, which the queue index holds, rather than by the severity's name.
+        messages = messages.filter(severity_rank=Severity(filters["severity"]).rank)
     if filters.get("label"):
         # JSON containment is not portable to SQLite; labels are short, so match the text.
         messages = messages.filter(labels__icontains=f'"{filters["label"]}"')
