@@ -128,6 +128,20 @@ class ConnectedAccountModeration:
         self._connector.mute(self._account(account))
 
 
+def case_mute_via_api(*, member: Membership, case: Case, connector: ModerationConnector) -> None:
+    """Mute the case's author from the office's account (their posts stop showing) and audit it."""
+    services._require(member)
+    services._same_office(member, case.office_id)
+    connector.mute(account=case.author.handle)
+    audit.record(
+        action="evidence.author.muted",
+        office=member.office,
+        actor=member.user,
+        target=case,
+        details={"platform": connector.platform, "handle": case.author.handle},
+    )
+
+
 def connected_accounts_for_case(case: Case) -> list[Any]:
     """The office's connected accounts on the platforms this case's posts came from."""
     from civicshield.web.publishing.models import ConnectedAccount

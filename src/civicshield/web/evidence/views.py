@@ -293,6 +293,21 @@ def case_action(request: MemberRequest, pk: int) -> HttpResponse:
                 member=request.member, case=case, **report_form.cleaned_data
             )
             flash.success(request, "Platform report recorded.")
+        elif action == "mute_api":
+            accounts = {str(a.pk): a for a in moderation.connected_accounts_for_case(case)}
+            account = accounts.get(request.POST.get("account", ""))
+            if account is None:
+                raise Http404("No such connected account.")
+            try:
+                moderation.case_mute_via_api(
+                    member=request.member,
+                    case=case,
+                    connector=moderation.ConnectedAccountModeration(account, case),
+                )
+            except (ValueError, ConnectorError) as exc:
+                flash.error(request, f"The account could not be muted: {exc}")
+            else:
+                flash.success(request, f"Muted on {account.get_platform_display()}.")
         elif action == "report_api":
             accounts = {str(a.pk): a for a in moderation.connected_accounts_for_case(case)}
             account = accounts.get(request.POST.get("account", ""))

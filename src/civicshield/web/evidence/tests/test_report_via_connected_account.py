@@ -90,3 +90,23 @@ def test_another_offices_account_cannot_be_used(cast, mastodon):
         {"action": "report_api", "account": account.pk},
     )
     assert response.status_code == 404
+
+
+def test_the_author_can_be_muted_from_the_case_page(cast, mastodon):
+    server, account = mastodon
+    source = Source.objects.create(office=cast.office_a, kind="mastodon", name="m", account=account)
+    source_poll(source)
+    from civicshield.web.inbox.models import Message
+
+    message = Message.objects.get(platform_id="9001")
+    case = services.case_open(
+        member=cast.caseworker, author=message.author, title="T", messages=[message]
+    )
+    response = signed_in_client(cast.caseworker.user).post(
+        reverse("evidence:case_action", kwargs={"pk": case.pk}),
+        {"action": "mute_api", "account": account.pk},
+    )
+    assert response.status_code == 302
+    assert [kind for kind, _ in server.recorder.actions] == ["mute"]
+    assert AuditEntry.objects.filter(action="evidence.author.muted").exists()
+    assert not PlatformReport.objects.filter(case=case).exists()
