@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -270,6 +272,15 @@ def case_detail(request: MemberRequest, pk: int) -> HttpResponse:
     return render(request, "evidence/case.html", _case_context(request, case))
 
 
+def _chosen_account(request: MemberRequest, case: Case) -> Any:
+    """The connected account picked in the form, among those that may act for this case."""
+    accounts = {str(a.pk): a for a in moderation.connected_accounts_for_case(case)}
+    account = accounts.get(request.POST.get("account", ""))
+    if account is None:
+        raise Http404("No such connected account.")
+    return account
+
+
 @require_POST
 @member_required(EVIDENCE)
 def case_action(request: MemberRequest, pk: int) -> HttpResponse:
@@ -294,10 +305,7 @@ def case_action(request: MemberRequest, pk: int) -> HttpResponse:
             )
             flash.success(request, "Platform report recorded.")
         elif action == "mute_api":
-            accounts = {str(a.pk): a for a in moderation.connected_accounts_for_case(case)}
-            account = accounts.get(request.POST.get("account", ""))
-            if account is None:
-                raise Http404("No such connected account.")
+            account = _chosen_account(request, case)
             try:
                 moderation.case_mute_via_api(
                     member=request.member,
@@ -309,10 +317,7 @@ def case_action(request: MemberRequest, pk: int) -> HttpResponse:
             else:
                 flash.success(request, f"Muted on {account.get_platform_display()}.")
         elif action == "report_api":
-            accounts = {str(a.pk): a for a in moderation.connected_accounts_for_case(case)}
-            account = accounts.get(request.POST.get("account", ""))
-            if account is None:
-                raise Http404("No such connected account.")
+            account = _chosen_account(request, case)
             try:
                 moderation.case_report_via_api(
                     member=request.member,
