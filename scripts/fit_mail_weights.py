@@ -24,6 +24,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -60,6 +61,8 @@ HAND_SET_SMALL = {
     "risky_link.ip_address": 1.0,
     "risky_link.shortener": 1.0,
     "risky_link.abused_tld": 0.7,
+    "sender_address.abused_tld": 0.7,
+    "layout.mostly_pictures": 0.7,
 }
 # Rare in the corpus but unambiguous: at least phishing on their own.
 PHISHING_FLOORS = (
@@ -86,6 +89,11 @@ SUSPICIOUS_FLOORS = (
     "display_name.shows_address",
     "display_name.organisation_on_free_mail",
     "sender_address.malformed",
+    "sender_address.impossible_domain",
+    "sender_address.throwaway_domain",
+    "sender_address.several_senders",
+    "risky_link.ip_from_brand",
+    "hidden_text.styled_letters",
     "hidden_text.invisible",
     "hidden_text.mixed_script",
     "risky_link.free_hosting",
@@ -204,7 +212,37 @@ def main() -> int:
     for name in names:
         print(f"  {name:42s} {weights[name]:7.3f}  {counts[name]}")
     print(f"wrote {OUT}")
+    print()
+    print(weights_table(data))
     return 0
+
+
+def weights_table(data: dict[str, Any]) -> str:
+    """The Markdown table of docs/mail-checks.md for these weights."""
+    scorer = scorer_from_dict(data)
+    fitted, hand_set, floors = data["weights"], data["hand_set"], data["floors"]
+    lines = [
+        "| feature | fitted weight | where the weight comes from | weight used | verdict alone "
+        "| fit split: phishing / legitimate with it |",
+        "| --- | ---: | --- | ---: | --- | ---: |",
+    ]
+    for name in sorted(scorer.weights):
+        counts = data["fit_counts"].get(name, {"phishing": 0, "legitimate": 0})
+        if name in hand_set:
+            source, shown = "hand-set", "—"
+        elif name in fitted:
+            shown = f"{fitted[name]:.3f}"
+            source = "fitted"
+            if name in floors and floors[name] > fitted[name]:
+                source = "fitted, raised to floor"
+        else:
+            source, shown = "floor (absent from fit split)", "—"
+        verdict, _ = scorer.verdict([name])
+        lines.append(
+            f"| `{name}` | {shown} | {source} | {scorer.weights[name]:.2f} | {verdict} "
+            f"| {counts['phishing']} / {counts['legitimate']} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ SOURCES: dict[str, tuple[str, int]] = {
     "usrp-users": ("ham/usrp-users", 0),
 }
 FIT_FRACTION = 0.6
+# Phishing Pot replaced every recipient with ``phishing@pot`` (README: an anonymisation
+# artefact). Put a neutral, valid address back so that no check can learn from it, e.g. the
+# collector's forwards "From: phishing@pot" would otherwise look like an impossible sender.
+ANONYMISED_RECIPIENT = b"phishing@pot"
+NEUTRAL_RECIPIENT = b"recipient@example.org"
 SEED = "civicshield-mail-split-v1"
 
 
@@ -51,4 +56,6 @@ def examples(part: str, root: Path = DEFAULT_ROOT) -> Iterator[Example]:
         items = [i for i in iter_messages([str(root / folder)]) if isinstance(i, RawMessage)]
         fit, heldout = _split(source, items)
         for item in fit if part == "fit" else heldout:
-            yield Example(source, item.path, label, item.data)
+            yield Example(
+                source, item.path, label, item.data.replace(ANONYMISED_RECIPIENT, NEUTRAL_RECIPIENT)
+            )

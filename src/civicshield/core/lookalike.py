@@ -37,6 +37,7 @@ __all__ = [
     "LookalikeMatch",
     "display_name_match",
     "domain_of_address",
+    "has_public_suffix",
     "is_ip_address",
     "lookalike_of",
     "normalise_domain",
@@ -260,6 +261,13 @@ def _split(host: str) -> tuple[str, str, str]:
     """(subdomain, label, suffix) of a normalised host name."""
     result = _EXTRACT(host)
     return result.subdomain, result.domain, result.suffix
+
+
+def has_public_suffix(host: str) -> bool:
+    """True when ``host`` ends in a suffix on the public-suffix list (``.com``, ``.co.uk``...):
+    every domain mail can really come from does; ``correios`` or ``mailer.local`` do not."""
+    host = normalise_domain(host)
+    return bool(host) and not is_ip_address(host) and bool(_split(host)[2])
 
 
 def registered_domain(host: str) -> str:

@@ -107,6 +107,8 @@ class ParsedMail:
     """How many structural defects the parser met (broken boundaries, bad headers...)."""
     header_names: frozenset[str] = field(default_factory=frozenset)
     """Lower-case names of every header present (after X-Spam-* headers were removed)."""
+    from_address_count: int = 1
+    """How many addresses the From line holds (genuine mail has one)."""
 
     @property
     def body_text(self) -> str:
@@ -144,6 +146,7 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
 
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s]*@[^<>\s]*)>\s*$")
+_ANY_ANGLE_ADDRESS = re.compile(r"<[^<>\s]*@[^<>\s]*>")
 
 
 def _address(value: str) -> tuple[str, str]:
@@ -283,7 +286,8 @@ def parse(raw: bytes) -> ParsedMail:
     for name in {key for key in message.keys() if _X_SPAM.match(key)}:
         del message[name]
 
-    from_name, from_address = _address(_decode_header(message.get("From", "")))
+    from_line = _decode_header(message.get("From", ""))
+    from_name, from_address = _address(from_line)
     reply_to = tuple(
         address.lower()
         for _, address in email.utils.getaddresses(
@@ -351,6 +355,7 @@ def parse(raw: bytes) -> ParsedMail:
         attachments=tuple(attachments),
         defects=defects,
         header_names=frozenset(key.lower() for key in message.keys()),
+        from_address_count=max(1, len(_ANY_ANGLE_ADDRESS.findall(from_line))),
     )
 
 

@@ -42,6 +42,8 @@ WEAK_FEATURES: frozenset[str] = frozenset(
         "risky_link.new_domain",
         "risky_link.abused_tld",
         "reply_mismatch.return_path",
+        "sender_address.abused_tld",
+        "layout.mostly_pictures",
     }
 )
 

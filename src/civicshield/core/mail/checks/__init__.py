@@ -9,7 +9,9 @@ from civicshield.core.mail.checks.deceptive_link import DeceptiveLinkCheck
 from civicshield.core.mail.checks.display_name import DisplayNameCheck
 from civicshield.core.mail.checks.document_lure import DocumentLureCheck
 from civicshield.core.mail.checks.hidden_text import HiddenTextCheck
+from civicshield.core.mail.checks.layout import LayoutCheck
 from civicshield.core.mail.checks.lookalike_sender import LookalikeSenderCheck
+from civicshield.core.mail.checks.lure_topic import LureTopicCheck
 from civicshield.core.mail.checks.pressure_language import PressureLanguageCheck
 from civicshield.core.mail.checks.reply_mismatch import ReplyMismatchCheck
 from civicshield.core.mail.checks.risky_attachment import RiskyAttachmentCheck
@@ -32,6 +34,8 @@ CHECKS: tuple[Check, ...] = (
     RiskyAttachmentCheck(),
     PressureLanguageCheck(),
     HiddenTextCheck(),
+    LayoutCheck(),
+    LureTopicCheck(),
 )
 
 

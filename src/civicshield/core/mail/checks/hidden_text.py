@@ -16,6 +16,11 @@ _MIXED_WORD = re.compile(
     r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])[a-zA-Z\u0370-\u03ff\u0400-\u04ff]{3,}\b"
 )
 _DIRECTION_OVERRIDE = re.compile("[\u202e\u202d]")
+# Bold, italic or script letters from the Unicode maths block ("𝐅𝐑𝐄𝐄 𝐆𝐈𝐅𝐓"): they look like
+# styled text but are different characters, so word filters do not recognise them. Mathematics
+# is the only genuine use, and it does not appear in subject lines or sender names.
+_STYLED_LETTER = re.compile("[\U0001d400-\U0001d7ff]")
+STYLED_IN_BODY = 5
 
 
 class HiddenTextCheck(Check):
@@ -36,6 +41,20 @@ class HiddenTextCheck(Check):
                     Severity.MEDIUM,
                     "Words in this email are broken up by invisible characters, a trick to slip "
                     "past spam filters. Genuine senders have no reason to do this.",
+                )
+            )
+        header = mail.subject + mail.from_name
+        if (
+            _STYLED_LETTER.search(header)
+            or len(_STYLED_LETTER.findall(mail.body_text[:MAX_CHARS])) >= STYLED_IN_BODY
+        ):
+            hits.append(
+                Hit(
+                    "hidden_text.styled_letters",
+                    Severity.MEDIUM,
+                    "This email writes words in look-alike \u201cbold\u201d or \u201cfancy\u201d "
+                    "letters that are really mathematical symbols, a trick to slip past spam "
+                    "filters. Genuine senders have no reason to do this.",
                 )
             )
         mixed = _MIXED_WORD.findall(text)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
 from civicshield.core.findings import Severity
 from civicshield.core.lookalike import (
+    WELL_KNOWN_DOMAINS,
     LookalikeKind,
     is_ip_address,
     lookalike_of,
     registered_domain,
 )
 from civicshield.core.mail.checks.base import Check, CheckContext, Hit
+from civicshield.core.mail.checks.display_name import BRANDS
 from civicshield.core.mail.parse import ParsedMail
 
 SHORTENERS = frozenset(
@@ -88,8 +93,29 @@ FREE_HOSTING = frozenset(
         "mybluehost.me",
         "backblazeb2.com",
         "framer.website",
+        # Cloud functions and storage that anyone can sign up for and publish on at once.
+        "run.app",
+        "cloudfunctions.net",
+        "translate.goog",
+        "arweave.net",
+        "ipfs.w3s.link",
+        "fc2web.com",
+        # Free dynamic-DNS names: a free subdomain that points wherever its owner likes.
+        "duckdns.org",
+        "ddns.net",
+        "hopto.org",
+        "zapto.org",
+        "sytes.net",
+        "no-ip.org",
+        "chickenkiller.com",
+        "mooo.com",
+        "dynu.net",
+        "freeddns.org",
     }
 )
+# Amazon S3 buckets are addressed per region ("bucket.s3.eu-west-2.amazonaws.com"), and
+# gateways to IPFS put "ipfs" into the host name; both host pages anyone can upload.
+_HOSTED_PATTERN = re.compile(r"(?:^|\.)s3[.-][a-z0-9-]*\.?amazonaws\.com$|(?:^|[.-])ipfs[.-]")
 
 
 # Endings most abused for phishing and malware relative to their size (Spamhaus and
@@ -150,11 +176,34 @@ def abused_tld(host: str) -> str | None:
     return last if last in ABUSED_TLDS else None
 
 
+# Domains of organisations whose names criminals borrow: their mail never links to a bare
+# internet address.
+_BRAND_DOMAINS: frozenset[str] = frozenset(
+    {domain for domains in BRANDS.values() for domain in domains} | WELL_KNOWN_DOMAINS
+)
+
+
+def _private_address(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host.strip("[]").rstrip("."))
+    except ValueError:
+        return False  # hex or decimal forms: only ever written to disguise a public address
+    return not address.is_global
+
+
 def _hosted_on(host: str, services: frozenset[str]) -> str | None:
     for service in services:
         if host == service or host.endswith("." + service):
             return service
     return None
+
+
+def _free_hosting(host: str) -> str | None:
+    """The free publishing service a link's host belongs to, if any."""
+    service = _hosted_on(host, FREE_HOSTING)
+    if service is None and _HOSTED_PATTERN.search(host):
+        service = "amazonaws.com" if host.endswith("amazonaws.com") else "IPFS"
+    return service
 
 
 class RiskyLinkCheck(Check):
@@ -173,6 +222,22 @@ class RiskyLinkCheck(Check):
                 continue
             checked.add(host)
             if is_ip_address(host):
+                if _private_address(host):
+                    # A printer's or router's address in a technical email: not a web page
+                    # anyone outside that network could be sent to.
+                    continue
+                if registered_domain(mail.from_domain) in _BRAND_DOMAINS:
+                    found.setdefault(
+                        "risky_link.ip_from_brand",
+                        Hit(
+                            "risky_link.ip_from_brand",
+                            Severity.HIGH,
+                            f"This email says it comes from {mail.from_domain}, but a link goes "
+                            f"to a bare internet address ({host}). Large organisations always "
+                            "link to their own named website; this is how forged emails lead to "
+                            "fake sign-in pages. Do not click it.",
+                        ),
+                    )
                 found.setdefault(
                     "risky_link.ip_address",
                     Hit(
@@ -192,7 +257,7 @@ class RiskyLinkCheck(Check):
                         f"A link uses a link shortener ({host}), which hides where it really goes.",
                     ),
                 )
-            service = _hosted_on(host, FREE_HOSTING)
+            service = _free_hosting(host)
             if service and not context.is_trusted_domain(mail.from_domain):
                 found.setdefault(
                     "risky_link.free_hosting",
