@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civicshield.core.findings import Finding, Severity
+from civicshield.core.lookalike import is_ip_address, registered_domain
 from civicshield.core.mail.checks import CheckContext, run_checks
 from civicshield.core.mail.parse import ParsedMail, parse
 from civicshield.core.mail.scoring import Scorer, Verdict, load_scorer
@@ -45,6 +46,9 @@ class MailVerdict:
     """What each check noticed, most serious first; a non-clean verdict ends with advice."""
     features: tuple[str, ...] = field(default=(), compare=False)
     """Machine names of the signals behind the score (for fitting and audits)."""
+    domains: tuple[str, ...] = field(default=(), compare=False)
+    """Registered domains of the sender and of the web links, for an office's record of the
+    domains it deals with (the ``seen_domains`` of later analyses)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the command-line contract (without ``path``)."""
@@ -101,4 +105,13 @@ def analyse(
         score=round(score, 3),
         findings=tuple(findings),
         features=features,
+        domains=_domains(mail),
     )
+
+
+def _domains(mail: ParsedMail) -> tuple[str, ...]:
+    hosts = [mail.from_domain] + [
+        link.host for link in mail.links if link.scheme in ("http", "https")
+    ]
+    found = (registered_domain(h) for h in hosts if h and not is_ip_address(h))
+    return tuple(dict.fromkeys(d for d in found if d))

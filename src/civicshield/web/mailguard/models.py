@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from civicshield.web.encryption import EncryptedTextField
+from civicshield.web.encryption import EncryptedBinaryField, EncryptedTextField
 
 
 class Verdict(models.TextChoices):
@@ -103,7 +103,8 @@ class ScannedEmail(models.Model):
         "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The original, kept so it can be reported to the NCSC; deleted after RAW_KEEP_DAYS.
-    raw = models.BinaryField(blank=True, default=b"")
+    # Encrypted at rest: it holds whatever the office was sent, names and addresses included.
+    raw = EncryptedBinaryField(blank=True, default=b"")
     raw_sha256 = models.CharField(max_length=64, blank=True)
     raw_deleted_at = models.DateTimeField(null=True, blank=True)
     # Where the watcher found it (and left it: the Suspicious folder if it was moved).
@@ -142,6 +143,29 @@ class ScannedEmail(models.Model):
     @property
     def can_be_reported(self) -> bool:
         return self.raw_deleted_at is None and self.verdict != Verdict.UNREADABLE
+
+
+class SeenDomain(models.Model):
+    """A registered domain the office has had clean mail from, or a link to in clean mail.
+
+    Once the office has enough clean mail behind it (``services.SEEN_DOMAINS_LEARNING``), links
+    to any other domain are pointed out as "never seen in this office's mail before", a weak
+    sign: phishing sites are new, the office's everyday websites are not.
+    """
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    domain = models.CharField(max_length=253)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    messages = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["office", "domain"], name="mailguard_seen_domain_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class ForwardingAuditRun(models.Model):

@@ -7,11 +7,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from civicshield.web.accounts.models import Membership
+from civicshield.web.accounts.models import Membership, Office
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.mailguard.models import (
     ForwardingAuditRun,
     ScannedEmail,
+    SeenDomain,
     TrustedContact,
     Verdict,
     WatchedMailbox,
@@ -103,4 +104,19 @@ def dashboard_stats(*, member: Membership) -> dict[str, Any]:
         "audits": latest,
         "found": [(m, r) for m, r in latest if r and r.status == ForwardingAuditRun.Status.FOUND],
         "never_checked": [m for m, r in latest if r is None],
+    }
+
+
+def seen_domain_summary(*, office: Office) -> dict[str, Any]:
+    """What the office has learnt of the websites it deals with, for the domains page."""
+    from civicshield.web.mailguard.services import SEEN_DOMAINS_LEARNING
+
+    clean = ScannedEmail.objects.filter(office=office, verdict="clean").count()
+    top = SeenDomain.objects.filter(office=office).order_by("-messages", "domain")
+    return {
+        "domains": top.count(),
+        "top": list(top.values_list("domain", flat=True)[:10]),
+        "clean": clean,
+        "needed": SEEN_DOMAINS_LEARNING,
+        "learning": clean < SEEN_DOMAINS_LEARNING,
     }

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from civicshield.core.mail import (
@@ -41,6 +42,7 @@ from civicshield.web.jobs import services as jobs
 from civicshield.web.mailguard import connection, contacts_file
 from civicshield.web.mailguard.models import (
     ScannedEmail,
+    SeenDomain,
     TrustedContact,
     Verdict,
     WatchedMailbox,
@@ -51,6 +53,9 @@ MAX_CHECK_BYTES = 5 * 1024 * 1024
 RAW_KEEP_DAYS = 30
 """How long the original of a checked email is kept, so it can be reported to the NCSC."""
 MAX_CONTACTS_FILE_BYTES = 5 * 1024 * 1024
+SEEN_DOMAINS_LEARNING = 200
+"""Clean emails the office must have had before "never seen before" links are pointed out: until
+then every website would be new."""
 
 ERROR_NOT_ALLOWED = "Your role in this office does not allow this."
 ERROR_TOO_BIG = (
@@ -92,6 +97,30 @@ def office_trusted_directory(office: Office) -> TrustedDirectory:
     return TrustedDirectory.from_pairs(list(pairs), own_domains=office.own_domains or [])
 
 
+def seen_domains(office: Office) -> set[str] | None:
+    """The domains the office has had clean mail from or links to, or None while it is still
+    learning them (then the 'never seen' check stays silent)."""
+    clean = ScannedEmail.objects.filter(office=office, verdict=Verdict.CLEAN)
+    if clean[SEEN_DOMAINS_LEARNING - 1 : SEEN_DOMAINS_LEARNING].count() == 0:
+        return None
+    return set(SeenDomain.objects.filter(office=office).values_list("domain", flat=True))
+
+
+def seen_domains_record(office: Office, domains: Iterable[str]) -> None:
+    """Remember the domains of one clean email (phishing never teaches what is normal)."""
+    wanted = {d[:253] for d in domains if d}
+    if not wanted:
+        return
+    now = timezone.now()
+    known = SeenDomain.objects.filter(office=office, domain__in=wanted)
+    known.update(last_seen=now, messages=F("messages") + 1)
+    new = wanted - set(known.values_list("domain", flat=True))
+    SeenDomain.objects.bulk_create(
+        [SeenDomain(office=office, domain=d, first_seen=now, last_seen=now) for d in new],
+        ignore_conflicts=True,
+    )
+
+
 def findings_as_json(verdict: Any) -> list[dict[str, str]]:
     return list(verdict.to_dict()["findings"])
 
@@ -130,7 +159,11 @@ def email_check(*, member: Membership, raw: bytes) -> ScannedEmail:
     if len(raw) > MAX_CHECK_BYTES:
         raise ValidationError(ERROR_TOO_BIG)
     try:
-        result = analyse(raw, trusted=office_trusted_directory(member.office))
+        result = analyse(
+            raw,
+            trusted=office_trusted_directory(member.office),
+            seen_domains=seen_domains(member.office),
+        )
     except MailParseError as exc:
         raise ValidationError(ERROR_UNREADABLE.format(reason=exc)) from exc
     with transaction.atomic():
@@ -146,6 +179,8 @@ def email_check(*, member: Membership, raw: bytes) -> ScannedEmail:
             raw=raw,
             raw_sha256=hashlib.sha256(raw).hexdigest(),
         )
+        if result.verdict == Verdict.CLEAN.value:
+            seen_domains_record(member.office, result.domains)
         audit.record(
             action="mailguard.email.checked",
             office=member.office,

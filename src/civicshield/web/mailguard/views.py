@@ -177,7 +177,8 @@ def domains(request: MemberRequest) -> HttpResponse:
         else:
             flash.success(request, "Saved the office's own domains.")
             return redirect("mailguard:mailboxes")
-    return render(request, "mailguard/domains.html", {"form": form})
+    learned = selectors.seen_domain_summary(office=office)
+    return render(request, "mailguard/domains.html", {"form": form, "learned": learned})
 
 
 @member_required(MANAGE)

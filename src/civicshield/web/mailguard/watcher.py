@@ -28,7 +28,12 @@ from civicshield.web.jobs import services as jobs
 from civicshield.web.jobs.models import Job
 from civicshield.web.mailguard import connection
 from civicshield.web.mailguard.models import ScannedEmail, Verdict, WatchedMailbox
-from civicshield.web.mailguard.services import findings_as_json, office_trusted_directory
+from civicshield.web.mailguard.services import (
+    findings_as_json,
+    office_trusted_directory,
+    seen_domains,
+    seen_domains_record,
+)
 
 WATCH_LIMIT = 200
 """Most messages one run handles; the rest wait for the next run (every two minutes)."""
@@ -104,9 +109,16 @@ def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | None:
     directory = office_trusted_directory(mailbox.office)
     folder = mailbox.settings.get("folder", "INBOX") or "INBOX"
 
+    seen = seen_domains(mailbox.office)
+
     def scan(raw: bytes) -> _Stored:
-        result = analyse(raw, trusted=directory)
-        return _Stored(result.verdict, _store(mailbox, raw, result).pk)
+        result = analyse(raw, trusted=directory, seen_domains=seen)
+        stored = _store(mailbox, raw, result)
+        if result.verdict == Verdict.CLEAN.value:
+            seen_domains_record(mailbox.office, result.domains)
+            if seen is not None:
+                seen.update(result.domains)
+        return _Stored(result.verdict, stored.pk)
 
     cursor = None
     if mailbox.cursor:

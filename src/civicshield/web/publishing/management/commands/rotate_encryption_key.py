@@ -2,7 +2,8 @@
 
 Rotation: put a new key first in CIVICSHIELD_ENCRYPTION_KEYS (keeping the old ones after it),
 run this command, then drop the old keys. Every model's ``EncryptedTextField`` is covered, in
-every app (connected accounts, mailbox passwords, ...), not only publishing's.
+every app (connected accounts, mailbox passwords, ...), not only publishing's, and every
+``EncryptedBinaryField`` (emails kept for reporting).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from civicshield.web.audit import services as audit
-from civicshield.web.encryption import EncryptedTextField
+from civicshield.web.encryption import EncryptedBinaryField, EncryptedTextField
 
 
 class Command(BaseCommand):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             for model in apps.get_models():
                 names = [
-                    f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+                    f.name
+                    for f in model._meta.concrete_fields
+                    if isinstance(f, (EncryptedTextField, EncryptedBinaryField))
                 ]
                 if not names:
                     continue
