@@ -108,7 +108,7 @@ def test_the_migration_encrypts_originals_stored_in_plain(cast):
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE mailguard_scannedemail SET raw = %s WHERE id = %s",
-            [connection.Database.Binary(plain), scanned.pk],
+            [plain, scanned.pk],
         )
 
     class Editor:
