@@ -7,6 +7,7 @@ the atproto SDK does the HTTP (through the PDS, with the atproto-proxy header) a
 
 from __future__ import annotations
 
+import time
 from unittest import mock
 
 import pytest
@@ -14,6 +15,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from civicshield.connectors.bluesky import ERROR_BLUESKY_BAD_MESSAGE, ERROR_BLUESKY_NO_DM_ACCESS
+from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
+from civicshield.web.audit.models import AuditEntry
 from civicshield.web.inbox import services
 from civicshield.web.inbox.models import Message, Source
 from civicshield.web.inbox.polling import CHAT_CURSOR, ERROR_DIRECT_MESSAGES, source_poll
@@ -21,6 +24,7 @@ from civicshield.web.publishing.models import ConnectedAccount
 from civicshield.web.testing import signed_in_client
 from tests.connectors.fake_social import (
     BLUESKY_PASSWORD,
+    BLUESKY_PASSWORD_NO_DMS,
     CONVO_ID,
     CONVO_ID_2,
     NEIGHBOUR,
@@ -161,3 +165,54 @@ def test_a_malformed_direct_message_is_reported_and_the_rest_land(source, server
         "third",
     }
     assert _restarted(source).cursor[CHAT_CURSOR] == chat_rev(5)
+
+
+def _reauthed(user):
+    client = signed_in_client(user)
+    session = client.session
+    session[REAUTH_SESSION_KEY] = time.time()
+    session.save()
+    return client
+
+
+def test_a_new_app_password_pasted_on_the_account_page_brings_direct_messages(cast, server):
+    """Recorded responses: connected without DM access, fixed by pasting a new app password."""
+    client = _reauthed(cast.manager.user)
+    client.post(
+        reverse("publishing:connect_bluesky"),
+        {"handle": "alice.test", "app_password": BLUESKY_PASSWORD_NO_DMS, "server_url": server.url},
+    )
+    account = ConnectedAccount.objects.get()
+    source = Source.objects.create(office=cast.office_a, kind="bluesky", name="b", account=account)
+    assert source_poll(source).added == 1  # the mention arrives all the same
+    account_url = reverse("publishing:account", kwargs={"pk": account.pk})
+    assert escape(ERROR_BLUESKY_NO_DM_ACCESS) in client.get(account_url).content.decode()
+    sources_page = client.get(reverse("inbox:sources")).content.decode()
+    assert f'href="{account_url}#app-password"' in sources_page
+
+    url = reverse("publishing:account_app_password", kwargs={"pk": account.pk})
+    wrong = client.post(url, {"app_password": "wrong-pass-word-xxxx"}, follow=True)
+    assert "did not accept the handle and app password" in wrong.content.decode()
+    assert ConnectedAccount.objects.get().app_password == BLUESKY_PASSWORD_NO_DMS
+    assert client.post(url, {"app_password": BLUESKY_PASSWORD})["Location"] == account_url
+    account.refresh_from_db()
+    assert account.app_password == BLUESKY_PASSWORD and account.session == ""
+    assert AuditEntry.objects.filter(action="publishing.account.app_password_replaced").exists()
+
+    server.recorder.chat_log.append(chat_message(3, TROLL, "now you can read this"))
+    source_poll(_restarted(source))  # takes the chat log's position (first read)
+    assert _restarted(source).last_error == ""
+    server.recorder.chat_log.append(chat_message(4, TROLL, "and this"))
+    assert source_poll(_restarted(source)).added == 1
+    assert Message.objects.get(platform_id="msg0004").is_direct
+    assert BLUESKY_PASSWORD not in client.get(account_url).content.decode()
+
+
+def test_only_a_manager_of_the_office_may_replace_the_app_password(cast, source):
+    """No platform call is made: the request is refused before any sign-in."""
+    url = reverse("publishing:account_app_password", kwargs={"pk": source.account_id})
+    assert _reauthed(cast.comms.user).post(url, {"app_password": "x"}).status_code == 403
+    assert _reauthed(cast.other_manager.user).post(url, {"app_password": "x"}).status_code == 404
+    not_confirmed = signed_in_client(cast.manager.user).post(url, {"app_password": "x"})
+    assert not_confirmed["Location"].startswith(reverse("accounts:reauth"))
+    assert ConnectedAccount.objects.get().app_password == BLUESKY_PASSWORD
