@@ -12,6 +12,12 @@ Behaviours modelled because the tests depend on them:
 * PDS: ``createRecord`` with an ``rkey`` that already exists is refused with HTTP 500 and
   ``getRecord`` for a missing key answers 400 ``RecordNotFound``, as the reference PDS
   (@atproto/dev-env 0.6.7, see test_bluesky_pds.py) did when tried.
+* Bluesky chat (not open source, so never run here): ``chat.bsky.convo.*`` is answered only
+  with the ``atproto-proxy: did:web:api.bsky.chat#bsky_chat`` header, as the PDS forwards it.
+  ``getLog`` without a cursor gives the log's current position and no events (what Bluesky's
+  own app relies on); with a cursor, the events after it, oldest first, a few per page. An app
+  password without direct-message access (``BLUESKY_PASSWORD_NO_DMS``) gets HTTP 400
+  ``InvalidToken`` "Bad token scope", the PDS's answer (and the text Bluesky's app checks for).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Any
 
 MASTODON_TOKEN = "recorded-mastodon-token"  # noqa: S105 - a placeholder, not a secret
 BLUESKY_PASSWORD = "abcd-efgh-ijkl-mnop"  # noqa: S105 - placeholder app password
+BLUESKY_PASSWORD_NO_DMS = "qrst-uvwx-yz23-4567"  # noqa: S105 - made without DM access
 BLUESKY_DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
 BLUESKY_HANDLE = "alice.test"
 CID = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
@@ -47,6 +54,8 @@ def _jwt(kind: str) -> str:
 
 
 ACCESS_JWT = _jwt("com.atproto.access")
+ACCESS_JWT_NO_DMS = _jwt("com.atproto.appPass")
+"""The session of an app password made without "Allow access to your direct messages"."""
 REFRESH_JWT = _jwt("com.atproto.refresh")
 
 
@@ -69,6 +78,17 @@ class Recorder:
     status_posts: int = 0
     """How many POSTs to /api/v1/statuses arrived (including idempotent repeats)."""
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(109_000_000))
+    chat_log: list[dict[str, Any]] = field(default_factory=lambda: list(CHAT_LOG_BEFORE))
+    """The account's chat log; tests append events to it as messages "arrive"."""
+    chat_allowed: bool = True
+    """False: the app password was made without "Allow access to your direct messages"."""
+    chat_cursor_inclusive: bool = False
+    """True: ``getLog`` also sends the event at the cursor (the lexicon does not say it won't)."""
+    chat_failing: bool = False
+    """True: the chat service is down; the PDS answers 502 ``UpstreamFailure``."""
+    chat_page_size: int = 3
+    chat_pages_served: list[list[str]] = field(default_factory=list)
+    """The event revs in each ``getLog`` page sent after a cursor, to show none came twice."""
 
     @property
     def posts(self) -> int:
@@ -182,6 +202,64 @@ BSKY_NOTIFICATIONS = {
 }
 
 
+CHAT_PROXY = "did:web:api.bsky.chat#bsky_chat"
+CONVO_ID = "3l6convotroll"
+CONVO_ID_2 = "3l6convoneigh"
+TROLL = {"did": "did:plc:troll", "handle": "troll.bsky.social", "displayName": "Not A Troll"}
+NEIGHBOUR = {"did": "did:plc:neighbour", "handle": "neighbour.bsky.social", "displayName": ""}
+OFFICE = {"did": BLUESKY_DID, "handle": BLUESKY_HANDLE, "displayName": "Alice Adams MP"}
+CONVOS = {CONVO_ID: [OFFICE, TROLL], CONVO_ID_2: [OFFICE, NEIGHBOUR]}
+
+
+def chat_rev(number: int) -> str:
+    """A chat log rev (TID-shaped; later events sort after earlier ones)."""
+    return f"3l6{number:010d}"
+
+
+def chat_message(
+    number: int,
+    sender: dict[str, Any],
+    text: str,
+    *,
+    convo_id: str = CONVO_ID,
+    deleted: bool = False,
+    profiles: bool = True,
+) -> dict[str, Any]:
+    """A ``chat.bsky.convo.defs#logCreateMessage`` event, shaped as the lexicon documents it."""
+    message: dict[str, Any] = {
+        "$type": "chat.bsky.convo.defs#messageView",
+        "id": f"msg{number:04d}",
+        "rev": chat_rev(number),
+        "text": text,
+        "sender": {"did": sender["did"]},
+        "sentAt": f"2026-11-02T09:{number:02d}:00.000Z",
+    }
+    if deleted:
+        message = {k: v for k, v in message.items() if k != "text"}
+        message["$type"] = "chat.bsky.convo.defs#deletedMessageView"
+    event: dict[str, Any] = {
+        "$type": "chat.bsky.convo.defs#logCreateMessage",
+        "rev": chat_rev(number),
+        "convoId": convo_id,
+        "message": message,
+    }
+    if profiles:
+        event["relatedProfiles"] = list(CONVOS[convo_id])
+    return event
+
+
+def chat_event(number: int, kind: str, **fields: Any) -> dict[str, Any]:
+    """Any other log event (``logBeginConvo``, ``logReadMessage``, ``logDeleteMessage``...)."""
+    return {"$type": f"chat.bsky.convo.defs#{kind}", "rev": chat_rev(number), **fields}
+
+
+# What the account's chat log held before CivicShield first read it.
+CHAT_LOG_BEFORE: list[dict[str, Any]] = [
+    chat_event(1, "logBeginConvo", convoId=CONVO_ID),
+    chat_message(2, TROLL, "an old message from before the account was connected"),
+]
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
 
@@ -210,7 +288,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _authorised(self) -> bool:
         auth = self.headers.get("Authorization", "")
-        return auth in (f"Bearer {MASTODON_TOKEN}", f"Bearer {ACCESS_JWT}")
+        return auth in (
+            f"Bearer {MASTODON_TOKEN}",
+            f"Bearer {ACCESS_JWT}",
+            f"Bearer {ACCESS_JWT_NO_DMS}",
+        )
 
     def _handle(self, method: str) -> None:
         rec = self.server.recorder
@@ -261,7 +343,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # --- Bluesky session
         if path == "/xrpc/com.atproto.server.createSession":
             form = self._form(body)
-            if form.get("password") != BLUESKY_PASSWORD:
+            sessions = {BLUESKY_PASSWORD: ACCESS_JWT, BLUESKY_PASSWORD_NO_DMS: ACCESS_JWT_NO_DMS}
+            if form.get("password") not in sessions:
                 return self._json(
                     401,
                     {
@@ -272,7 +355,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._json(
                 200,
                 {
-                    "accessJwt": ACCESS_JWT,
+                    "accessJwt": sessions[form["password"]],
                     "refreshJwt": REFRESH_JWT,
                     "handle": BLUESKY_HANDLE,
                     "did": BLUESKY_DID,
@@ -408,6 +491,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             rec.records.pop(uri, None)
             rec.actions.append(("delete", uri))
             return self._json(200, {})
+        if name.startswith("chat.bsky."):
+            return self._chat(name, query)
         if name == "app.bsky.notification.listNotifications":
             return self._json(200, BSKY_NOTIFICATIONS)
         if name == "app.bsky.actor.getProfile":
@@ -440,6 +525,40 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     "createdAt": _now(),
                 },
             )
+        return self._json(501, {"error": "MethodNotImplemented", "message": name})
+
+    def _chat(self, name: str, query: dict[str, str]) -> None:
+        rec = self.server.recorder
+        if self.headers.get("atproto-proxy") != CHAT_PROXY:
+            return self._json(501, {"error": "MethodNotImplemented", "message": name})
+        no_dms = self.headers.get("Authorization") == f"Bearer {ACCESS_JWT_NO_DMS}"
+        if no_dms or not rec.chat_allowed:
+            return self._json(400, {"error": "InvalidToken", "message": "Bad token scope"})
+        if rec.chat_failing:
+            return self._json(502, {"error": "UpstreamFailure", "message": "Upstream Failure"})
+        if name == "chat.bsky.convo.getLog":
+            cursor = query.get("cursor")
+            if cursor is None:
+                return self._json(200, {"logs": [], "cursor": rec.chat_log[-1]["rev"]})
+            after = [
+                e
+                for e in rec.chat_log
+                if e.get("rev", "") > cursor
+                or (rec.chat_cursor_inclusive and e.get("rev") == cursor)
+            ]
+            page = after[: rec.chat_page_size]
+            rec.chat_pages_served.append([e["rev"] for e in page])
+            return self._json(200, {"logs": page, "cursor": page[-1]["rev"] if page else cursor})
+        if name == "chat.bsky.convo.getConvo":
+            members = CONVOS[query["convoId"]]
+            convo = {
+                "id": query["convoId"],
+                "rev": rec.chat_log[-1]["rev"],
+                "members": members,
+                "muted": False,
+                "unreadCount": 1,
+            }
+            return self._json(200, {"convo": convo})
         return self._json(501, {"error": "MethodNotImplemented", "message": name})
 
     def do_GET(self) -> None:

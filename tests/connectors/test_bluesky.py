@@ -13,12 +13,27 @@ from civicshield.connectors import bluesky
 from civicshield.connectors.publishing import (
     Account,
     ConnectorError,
+    DirectMessagesNotAllowed,
     NotSupported,
     PlatformConnector,
     is_idempotency_key,
     new_idempotency_key,
 )
-from tests.connectors.fake_social import BLUESKY_DID, BLUESKY_PASSWORD, fake_social
+from civicshield.core.batch import ItemError
+from tests.connectors.fake_social import (
+    BLUESKY_DID,
+    BLUESKY_PASSWORD,
+    CHAT_PROXY,
+    CONVO_ID,
+    CONVO_ID_2,
+    NEIGHBOUR,
+    OFFICE,
+    TROLL,
+    chat_event,
+    chat_message,
+    chat_rev,
+    fake_social,
+)
 
 
 @pytest.fixture
@@ -136,3 +151,79 @@ def test_a_broken_saved_session_falls_back_to_the_app_password(server):
     )
     assert connector.sign_in() == "alice.test"
     assert _sign_ins(server) == 1
+
+
+# --- direct messages (Bluesky chat) ------------------------------------------------------------
+# The chat service is not open source and cannot run here: these tests use the RECORDED
+# responses of fake_social.py, shaped as the chat.bsky.convo lexicons document them.
+
+
+def _chat_requests(server):
+    return [(path, headers) for _, path, headers in server.recorder.requests if "chat.bsky" in path]
+
+
+def test_direct_messages_start_from_now_and_arrive_once(connector, server):
+    """Recorded chat responses: the first read takes the log's position, later ones the news."""
+    first = connector.fetch_direct_messages(None)
+    assert first.messages == [] and first.errors == []
+    assert first.cursor == chat_rev(2)  # the message from before connecting is not replayed
+    server.recorder.chat_log += [
+        chat_message(3, TROLL, "I know where your surgery is"),
+        chat_message(4, OFFICE, "Please contact the office by email"),  # the office's own
+        chat_message(5, TROLL, "deleted", deleted=True),
+        chat_event(6, "logDeleteMessage", convoId=CONVO_ID, message={"id": "msg0003"}),
+        chat_event(7, "logReadMessage", convoId=CONVO_ID),
+        chat_message(8, NEIGHBOUR, "Bins not collected", convo_id=CONVO_ID_2, profiles=False),
+    ]
+    page = connector.fetch_direct_messages(first.cursor)
+    assert [(m.platform_id, m.author_handle) for m in page.messages] == [
+        ("msg0003", "troll.bsky.social"),
+        ("msg0008", "neighbour.bsky.social"),  # from the conversation's members (getConvo)
+    ]
+    troll = page.messages[0]
+    assert troll.author_id == "did:plc:troll" and troll.author_display_name == "Not A Troll"
+    assert troll.is_direct_message and troll.conversation_id == CONVO_ID
+    assert troll.url == f"https://bsky.app/messages/{CONVO_ID}"
+    assert troll.created_at.isoformat() == "2026-11-02T09:03:00+00:00"
+    assert page.errors == [] and page.cursor == chat_rev(8)
+    # Six events at three a page: two pages, then an empty one; nothing was served twice.
+    served = server.recorder.chat_pages_served
+    assert served == [[chat_rev(n) for n in (3, 4, 5)], [chat_rev(n) for n in (6, 7, 8)], []]
+    again = connector.fetch_direct_messages(page.cursor)
+    assert again.messages == [] and again.cursor == chat_rev(8)
+    requests = _chat_requests(server)
+    assert all(headers.get("atproto-proxy") == CHAT_PROXY for _, headers in requests)
+    assert sum(1 for path, _ in requests if path.endswith("getConvo")) == 1
+
+
+def test_an_event_at_the_cursor_is_not_returned_again(connector, server):
+    """Recorded chat responses from a log that repeats the event at the cursor."""
+    server.recorder.chat_cursor_inclusive = True
+    server.recorder.chat_log += [chat_message(3, TROLL, "seen"), chat_message(4, TROLL, "new")]
+    page = connector.fetch_direct_messages(chat_rev(3))
+    assert [m.text for m in page.messages] == ["new"] and page.cursor == chat_rev(4)
+
+
+def test_a_malformed_direct_message_is_reported_and_the_rest_arrive(connector, server):
+    """Recorded chat responses, one message without its sender: skipped and named."""
+    broken = chat_message(4, TROLL, "no sender")
+    del broken["message"]["sender"]
+    server.recorder.chat_log += [
+        chat_message(3, TROLL, "first"),
+        broken,
+        chat_message(5, TROLL, "third"),
+    ]
+    page = connector.fetch_direct_messages(chat_rev(2))
+    assert [m.text for m in page.messages] == ["first", "third"]
+    assert page.errors == [ItemError("msg0004", bluesky.ERROR_BLUESKY_BAD_MESSAGE)]
+    assert page.cursor == chat_rev(5)  # moved past it: it would fail the same way every time
+
+
+def test_an_app_password_without_direct_message_access_gets_its_own_error(connector, server):
+    """Recorded PDS answer for such an app password: HTTP 400 InvalidToken "Bad token scope"."""
+    server.recorder.chat_allowed = False
+    with pytest.raises(DirectMessagesNotAllowed) as caught:
+        connector.fetch_direct_messages(chat_rev(2))
+    assert str(caught.value) == bluesky.ERROR_BLUESKY_NO_DM_ACCESS
+    assert not caught.value.retryable
+    assert [m.author_handle for m in connector.fetch_mentions(None)[0]] == ["troll.bsky.social"]

@@ -15,8 +15,14 @@ call, and the post is created under exactly that key. Reconciling after a crash 
   more: a real PDS, @atproto/pds 0.4 via @atproto/dev-env 0.6.7, answers a duplicate record
   key with HTTP 500, so only reading the record tells "already there" from "failed").
 
-Direct messages live on a separate chat service (``chat.bsky.*``) and are not read here;
-``fetch_mentions`` returns mentions and replies (``is_direct_message`` is always False).
+Direct messages
+---------------
+``fetch_mentions`` returns mentions and replies. Direct messages live on a separate chat
+service (``did:web:api.bsky.chat``), reached through the account's PDS with the
+``atproto-proxy`` header; ``fetch_direct_messages`` reads them from the chat log
+(``chat.bsky.convo.getLog``). An app password made without "Allow access to your direct
+messages" is refused there ("Bad token scope"/"Bad token method") while mentions still work,
+so that failure is its own error, ``DirectMessagesNotAllowed`` (made without that box ticked).
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from civicshield.connectors.publishing import (
     ERROR_NOT_SUPPORTED,
     Account,
     ConnectorError,
+    DirectMessagePage,
+    DirectMessagesNotAllowed,
     MediaItem,
     Mention,
     NotSupported,
@@ -49,9 +57,12 @@ from civicshield.connectors.publishing import (
     PublishedPost,
     is_idempotency_key,
 )
+from civicshield.core.batch import ItemError
 
 __all__ = [
     "ERROR_BLUESKY_BAD_KEY",
+    "ERROR_BLUESKY_BAD_MESSAGE",
+    "ERROR_BLUESKY_NO_DM_ACCESS",
     "ERROR_BLUESKY_REFUSED",
     "ERROR_BLUESKY_SIGNED_OUT",
     "ERROR_BLUESKY_UNEXPECTED",
@@ -67,6 +78,31 @@ ERROR_BLUESKY_SIGNED_OUT = (
 ERROR_BLUESKY_REFUSED = "Bluesky refused the request (HTTP {status})."
 ERROR_BLUESKY_UNEXPECTED = "Bluesky answered something CivicShield could not read."
 ERROR_BLUESKY_BAD_KEY = "The publishing key is not a Bluesky record key (TID)."
+ERROR_BLUESKY_NO_DM_ACCESS = (
+    "CivicShield can read mentions and replies, but not direct messages: the app password was "
+    "made without 'Allow access to your direct messages'. Make a new app password with that "
+    "box ticked (Bluesky: Settings → Privacy and security → App passwords) and paste it here."
+)
+ERROR_BLUESKY_BAD_MESSAGE = "Bluesky sent a direct message CivicShield could not read: skipped."
+
+CHAT_LOG_PAGES = 10
+"""Most chat log pages read in one poll; the rest come next time (the cursor is kept)."""
+_CREATE_MESSAGE = "chat.bsky.convo.defs#logCreateMessage"
+_MESSAGE_VIEW = "chat.bsky.convo.defs#messageView"
+
+
+def _is_scope_error(exc: AtProtocolError) -> bool:
+    """Whether the PDS refused a chat call because of the app password's permissions.
+
+    The PDS answers ``{"error": "InvalidToken", "message": "Bad token scope"}`` (or "Bad token
+    method"), with HTTP 400 or 401 depending on its version; the message is what tells it apart
+    from an expired session, so that is what is checked (as Bluesky's own app does).
+    """
+    if not isinstance(exc, RequestErrorBase) or exc.response is None:
+        return False
+    message = str(getattr(exc.response.content, "message", "") or "")
+    return "Bad token scope" in message or "Bad token method" in message
+
 
 T = TypeVar("T")
 
@@ -278,6 +314,118 @@ class BlueskyConnector:
             )
         items.sort(key=lambda m: (m.created_at, m.platform_id))
         return items, newest
+
+    def _chat_query(self, chat: Client, nsid: str, params: Any) -> dict[str, Any]:
+        """One chat service query, as plain JSON (read item by item, see ``fetch_direct_messages``)."""
+        try:
+            response = chat.invoke_query(nsid, params=params)
+        except AtProtocolError as exc:
+            if _is_scope_error(exc):
+                raise DirectMessagesNotAllowed(ERROR_BLUESKY_NO_DM_ACCESS) from exc
+            raise _convert(exc) from exc
+        except Exception as exc:  # noqa: BLE001 - its text may quote a session token
+            raise ConnectorError(ERROR_BLUESKY_UNEXPECTED, retryable=True) from exc
+        if not isinstance(response.content, dict):
+            raise ConnectorError(ERROR_BLUESKY_UNEXPECTED, retryable=True)
+        return response.content
+
+    def fetch_direct_messages(self, cursor: str | None) -> DirectMessagePage:
+        """Chat messages other people sent after ``cursor`` (a chat log rev; None = from now).
+
+        Why the chat log and not ``listConvos`` + ``getMessages``: the log is one ordered
+        stream of events for the whole account with one cursor, so "everything after the
+        last event stored" is a single string, which the caller saves only after storing the
+        messages. A restart resumes from it: nothing is fetched twice (events at or before the
+        cursor are dropped) or missed. Reading conversations instead would need a cursor per
+        conversation and a walk over every conversation that changed. Without a cursor the
+        log's current position is taken, as Bluesky's own app does, so the first poll starts
+        from now rather than replaying the account's whole history.
+
+        The page is read as JSON, item by item, not through the SDK's strict models: one
+        malformed message would otherwise fail the whole page, again on every poll, and hold
+        back every message after it. It becomes an ``ItemError`` and the cursor moves past it.
+        """
+        api = self._api()
+        chat = api.with_bsky_chat_proxy()
+        messages: list[Mention] = []
+        errors: list[ItemError] = []
+        members: dict[str, dict[str, Any]] = {}
+        newest = cursor
+        for _ in range(CHAT_LOG_PAGES):
+            page = self._chat_query(
+                chat, "chat.bsky.convo.getLog", models.ChatBskyConvoGetLog.Params(cursor=newest)
+            )
+            if newest is None:
+                # First poll: start from the log's current position.
+                position = page.get("cursor")
+                newest = position if isinstance(position, str) and position else None
+            advanced = False
+            for event in page.get("logs") or []:
+                rev = event.get("rev") if isinstance(event, dict) else None
+                if not isinstance(rev, str) or (newest is not None and rev <= newest):
+                    continue  # seen before (or not an event at all)
+                newest, advanced = rev, True
+                if event.get("$type") != _CREATE_MESSAGE:
+                    continue  # reads, deletions, reactions, joins: nothing to triage
+                message = event.get("message")
+                if not isinstance(message, dict) or message.get("$type") != _MESSAGE_VIEW:
+                    continue  # a deletedMessageView: already gone, no text to keep
+                try:
+                    found = self._direct_message(chat, event, message, members)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    errors.append(ItemError(message.get("id") or rev, ERROR_BLUESKY_BAD_MESSAGE))
+                    continue
+                if found is not None:
+                    messages.append(found)
+            if not advanced:
+                break
+        messages.sort(key=lambda m: (m.created_at, m.platform_id))
+        return DirectMessagePage(messages, errors, newest)
+
+    def _direct_message(
+        self,
+        chat: Client,
+        event: dict[str, Any],
+        message: dict[str, Any],
+        members: dict[str, dict[str, Any]],
+    ) -> Mention | None:
+        """One ``messageView`` as a ``Mention``; None for the account's own messages."""
+        sender = str(message["sender"]["did"])
+        if sender == self._did:
+            return None
+        convo_id = str(event["convoId"])
+        for profile in event.get("relatedProfiles") or []:
+            members.setdefault(str(profile["did"]), profile)
+        if sender not in members:
+            # relatedProfiles was added to the log later and may be missing: ask for the
+            # conversation's members instead (once per conversation).
+            convo = self._chat_query(
+                chat,
+                "chat.bsky.convo.getConvo",
+                models.ChatBskyConvoGetConvo.Params(convo_id=convo_id),
+            )
+            for profile in convo["convo"]["members"]:
+                members.setdefault(str(profile["did"]), profile)
+        profile = members.get(sender, {})
+        handle = str(profile.get("handle") or sender)
+        sent_at = _utc(str(message["sentAt"]))
+        if sent_at is None:
+            raise ValueError("no sentAt")
+        return Mention(
+            platform_id=str(message["id"]),
+            author_id=sender,
+            author_handle=handle,
+            author_display_name=str(profile.get("displayName") or ""),
+            author_url=f"https://bsky.app/profile/{handle}",
+            text=str(message["text"]),
+            # The conversation in Bluesky's web app (its route /messages/:conversation); it
+            # opens for whoever is signed in as the office's account. There is no public URL.
+            url=f"https://bsky.app/messages/{convo_id}",
+            created_at=sent_at,
+            is_direct_message=True,
+            in_reply_to=None,
+            conversation_id=convo_id,
+        )
 
     def fetch_profile(self, handle: str) -> Profile:
         api = self._api()

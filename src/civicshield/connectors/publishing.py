@@ -23,11 +23,15 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from civicshield.connectors.base import ConnectorError
+from civicshield.core.batch import ItemError
 
 __all__ = [
     "ERROR_NOT_SUPPORTED",
     "Account",
     "ConnectorError",
+    "DirectMessagePage",
+    "DirectMessageReader",
+    "DirectMessagesNotAllowed",
     "MediaItem",
     "Mention",
     "NotSupported",
@@ -46,6 +50,13 @@ MediaItem = tuple[bytes, str]
 
 class NotSupported(ConnectorError):
     """The platform's API has no way to do this (editing a Bluesky post, for example)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
+
+
+class DirectMessagesNotAllowed(ConnectorError):
+    """The stored credentials may read mentions but not direct messages; the text says how to fix it."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=False)
@@ -95,6 +106,8 @@ class Mention:
     """Whether only the account (and the author) can see it."""
     in_reply_to: str | None
     """The platform id of the post it answers, if any."""
+    conversation_id: str = ""
+    """For a direct message on a platform with conversations (Bluesky chat): the conversation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +186,31 @@ class PlatformConnector(Protocol):
 
     def report(self, account: Account, post_ids: Sequence[str], comment: str) -> None:
         """Report someone (and some of their posts) to the platform's moderators."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessagePage:
+    """What ``fetch_direct_messages`` found since the cursor."""
+
+    messages: list[Mention]
+    """Messages other people sent to the account, oldest first."""
+    errors: list[ItemError]
+    """Messages that could not be read (skipped, so the rest still arrive)."""
+    cursor: str | None
+    """Pass this next time; everything up to it has been seen."""
+
+
+@runtime_checkable
+class DirectMessageReader(Protocol):
+    """A connector whose direct messages come from a separate service (Bluesky chat).
+
+    Kept apart from ``fetch_mentions`` because it has its own cursor and fails on its own: an
+    app password may be allowed to read mentions but not direct messages.
+    """
+
+    def fetch_direct_messages(self, cursor: str | None) -> DirectMessagePage:
+        """Direct messages from other people after ``cursor`` (None = start from now)."""
         ...
 
 

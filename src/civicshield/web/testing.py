@@ -443,6 +443,7 @@ OFFICE_OBJECT_URLS.update(
         "publishing:account": lambda cast: {"pk": _publishing_account(cast).pk},
         "publishing:account_access": lambda cast: {"pk": _publishing_account(cast).pk},
         "publishing:account_disconnect": lambda cast: {"pk": _publishing_account(cast).pk},
+        "publishing:account_app_password": lambda cast: {"pk": _publishing_account(cast).pk},
         "publishing:account_log": lambda cast: {"pk": _publishing_account(cast).pk},
     }
 )

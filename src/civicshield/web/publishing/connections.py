@@ -31,6 +31,7 @@ from civicshield.web.publishing.models import (
 )
 
 ERROR_CANNOT_MANAGE = "Only the representative or office manager may manage connected accounts."
+ERROR_NOT_BLUESKY = "Only a connected Bluesky account has an app password to replace."
 ERROR_OAUTH_STATE = "That sign-in link has expired or was not started here: start again."
 ERROR_APPROVER_ROLES = "Choose at least one role that may approve posts."
 ERROR_APPROVALS = "Between 1 and 5 approvals."
@@ -162,6 +163,30 @@ def account_finish_mastodon(*, member: Membership, state: str, code: str) -> Con
     account.save()
     rules.policy_for(account)
     _record("connected", member=member, account=account, platform="mastodon")
+    return account
+
+
+@transaction.atomic
+def account_replace_app_password(
+    *, member: Membership, account: ConnectedAccount, app_password: str
+) -> ConnectedAccount:
+    """Give a connected Bluesky account a new app password (checked by signing in once).
+
+    For an app password made without "Allow access to your direct messages", or one revoked
+    in Bluesky. The saved session is dropped too: it was made with the old password and keeps
+    that password's permissions until it expires, so keeping it would hide the new ones.
+    """
+    _require_manage(member)
+    if account.platform != Platform.BLUESKY or account.is_demo or not account.is_active:
+        raise ValidationError(ERROR_NOT_BLUESKY)
+    try:
+        platforms.bluesky_sign_in(account.server_url, account.handle, app_password)
+    except ConnectorError as exc:
+        raise ValidationError(str(exc)) from exc
+    account.app_password = app_password
+    account.session = ""
+    account.save(update_fields=["app_password", "session"])
+    _record("app_password_replaced", member=member, account=account)
     return account
 
 

@@ -89,11 +89,21 @@ class BlueskyConnectForm(forms.Form):
     app_password = forms.CharField(
         label="App password",
         widget=forms.PasswordInput(render_value=False),
-        help_text="Make one in Bluesky: Settings → Privacy and security → App passwords. "
+        help_text="Make one in Bluesky: Settings → Privacy and security → App passwords, and "
+        "tick 'Allow access to your direct messages' so the inbox gets them too. "
         "Never use the account's main password.",
     )
     server_url = forms.URLField(
         label="Server", initial="https://bsky.social", assume_scheme="https"
+    )
+
+
+class AppPasswordForm(forms.Form):
+    app_password = forms.CharField(
+        label="New app password",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Bluesky: Settings → Privacy and security → App passwords. Tick "
+        "'Allow access to your direct messages' so the inbox gets them too.",
     )
 
 

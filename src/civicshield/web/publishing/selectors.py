@@ -24,6 +24,15 @@ def account_get_for_member(*, member: Membership, pk: int) -> ConnectedAccount:
     return get_object_or_404(ConnectedAccount.objects.filter(office=member.office), pk=pk)
 
 
+def account_reading_problems(*, account: ConnectedAccount) -> list[str]:
+    """What the inbox could not read from this account at its last check (shown beside the fix).
+
+    ``account`` has already been fetched through the member's office.
+    """
+    sources = account.inbox_sources.filter(enabled=True).exclude(last_error="")
+    return sorted(set(sources.values_list("last_error", flat=True)))
+
+
 def draft_list_for_member(*, member: Membership, state: str = "") -> QuerySet[Draft]:
     drafts = Draft.objects.filter(office=member.office).select_related("account", "author")
     return drafts.filter(state=state) if state else drafts

@@ -22,6 +22,11 @@ urlpatterns = [
     path("accounts/connect/demo/", views.connect_demo, name="connect_demo"),
     path("accounts/<int:pk>/", views.account_settings, name="account"),
     path("accounts/<int:pk>/access/", views.account_access, name="account_access"),
+    path(
+        "accounts/<int:pk>/app-password/",
+        views.replace_app_password,
+        name="account_app_password",
+    ),
     path("accounts/<int:pk>/disconnect/", views.account_disconnect, name="account_disconnect"),
     path("accounts/<int:pk>/log/", views.account_log, name="account_log"),
 ]

@@ -497,8 +497,47 @@ def account_settings(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "publishing/account.html",
-        {"account": account, "form": form, "people": people},
+        {
+            "account": account,
+            "form": form,
+            "people": people,
+            "app_password_form": forms.AppPasswordForm(),
+            "reading_problems": selectors.account_reading_problems(account=account),
+        },
     )
+
+
+@require_POST
+@member_required(Capability.MANAGE_ACCOUNTS)
+def replace_app_password(request: MemberRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get_for_member(member=request.member, pk=pk)
+    if not recently_reauthenticated(request):
+        # Not @require_reauth: it would come back here with a GET and lose the password.
+        messages.warning(request, "Confirm it is you, then paste the app password again.")
+        return redirect(
+            reverse("accounts:reauth")
+            + "?"
+            + urlencode(
+                {"next": reverse("publishing:account", kwargs={"pk": pk}) + "#app-password"}
+            )
+        )
+    form = forms.AppPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            connections.account_replace_app_password(
+                member=request.member, account=account, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(
+                request,
+                "New app password saved: it is used from the next check. "
+                "Delete the old one in Bluesky's settings.",
+            )
+    else:
+        messages.error(request, "Paste the new app password.")
+    return redirect("publishing:account", pk=account.pk)
 
 
 @member_required(Capability.MANAGE_ACCOUNTS)
