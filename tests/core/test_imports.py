@@ -129,3 +129,9 @@ def test_facebook_comments():
 
 def test_facebook_rejects_garbage():
     assert list(read_facebook(b"\xff\xfe")) == [ItemError(0, ERROR_FACEBOOK)]
+
+
+def test_a_csv_with_old_mac_line_endings_is_read_row_by_row():
+    # Found by hypothesis: a bare carriage return used to crash the whole import.
+    items = list(read_table(b"text,author\rhello,bob\rhi there,ann\r"))
+    assert [(i.text, i.author_handle) for i in items] == [("hello", "bob"), ("hi there", "ann")]

@@ -109,6 +109,9 @@ def _message_from_row(
     )
 
 
+ERROR_BAD_CSV = "the file stops being readable CSV here ({reason}); the rows before it were read"
+
+
 def read_table(
     data: bytes, *, default_platform: str = "other"
 ) -> Iterator[IncomingMessage | ItemError]:
@@ -132,11 +135,18 @@ def read_table(
                 continue
             yield _message_from_row(row, number, default_platform)
         return
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames:
-        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
-    for number, row in enumerate(reader, start=1):
-        yield _message_from_row({k: v for k, v in row.items() if k}, number, default_platform)
+    # newline="": the csv module reads line endings itself (a bare "\r" ends a row, as Excel
+    # on old Macs writes them), instead of meeting them inside a field.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    number = 0
+    try:
+        if reader.fieldnames:
+            reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
+        for number, row in enumerate(reader, start=1):
+            yield _message_from_row({k: v for k, v in row.items() if k}, number, default_platform)
+    except csv.Error as exc:
+        # The rows before it have landed; what follows cannot be told apart reliably.
+        yield ItemError(number + 1, ERROR_BAD_CSV.format(reason=exc))
 
 
 def _json_after_assignment(text: str) -> Any:
