@@ -118,6 +118,14 @@ def test_profile_mute_block_report(connector, server):
     assert "3kabc" in server.recorder.actions[2][1]["reason"]
 
 
+def test_a_report_names_direct_messages_apart_from_posts(connector, server):
+    who = Account("did:plc:troll", "troll.bsky.social")
+    connector.report(who, ["at://did:plc:troll/app.bsky.feed.post/3kabc", "3lmsgid"], "Threats")
+    reason = server.recorder.actions[-1][1]["reason"]
+    assert "Posts: at://did:plc:troll/app.bsky.feed.post/3kabc" in reason
+    assert "Direct messages (chat message ids): 3lmsgid" in reason
+
+
 def test_an_unexpected_sdk_error_never_passes_its_text_on():
     def broken():
         raise ValueError("bad session {'accessJwt': 'leaked-jwt'}")

@@ -455,8 +455,13 @@ class BlueskyConnector:
         """Report the account to Bluesky's moderators; the posts are named in the reason."""
         api = self._api()
         reason = comment
-        if post_ids:
-            reason = f"{comment}\n\nPosts: " + " ".join(post_ids)
+        posts = [i for i in post_ids if i.startswith("at://")]
+        # Chat messages have no at:// address; Bluesky's moderators find them by id.
+        messages = [i for i in post_ids if not i.startswith("at://")]
+        if posts:
+            reason += "\n\nPosts: " + " ".join(posts)
+        if messages:
+            reason += "\n\nDirect messages (chat message ids): " + " ".join(messages)
         data = models.ComAtprotoModerationCreateReport.Data(
             reason_type="com.atproto.moderation.defs#reasonOther",
             reason=reason[:2000],
