@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,17 @@ def signed_in_client(user: User, client: Client | None = None) -> Client:
     device = confirmed_totp(user)
     session = client.session
     session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+def reauthenticated_client(user: User) -> Client:
+    """A signed-in client that has just re-confirmed who it is (for ``@require_reauth`` pages)."""
+    from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
+
+    client = signed_in_client(user)
+    session = client.session
+    session[REAUTH_SESSION_KEY] = time.time()
     session.save()
     return client
 

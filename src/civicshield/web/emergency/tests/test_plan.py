@@ -1,26 +1,15 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.urls import reverse
 
-from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
 from civicshield.web.accounts.services import NotAllowed
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.emergency import services
 from civicshield.web.emergency.models import PlaybookKind
-from civicshield.web.testing import signed_in_client
+from civicshield.web.testing import reauthenticated_client, signed_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _reauthed(user):
-    client = signed_in_client(user)
-    session = client.session
-    session[REAUTH_SESSION_KEY] = time.time()
-    session.save()
-    return client
 
 
 def test_a_new_plan_starts_with_uk_contacts_and_every_playbook(cast):
@@ -75,12 +64,12 @@ def test_edit_pages_ask_to_confirm_identity(cast):
     url = reverse("emergency:contact_edit", kwargs={"pk": contact.pk})
     response = signed_in_client(cast.manager.user).get(url)
     assert response["Location"].startswith(reverse("accounts:reauth"))
-    client = _reauthed(cast.manager.user)
+    client = reauthenticated_client(cast.manager.user)
     response = client.post(url, {"position": 1, "name": "Police now", "when": "", "phone": "999"})
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.name == "Police now"
-    assert _reauthed(cast.caseworker.user).get(url).status_code == 403
+    assert reauthenticated_client(cast.caseworker.user).get(url).status_code == 403
 
 
 def test_everyone_can_read_the_plan(cast):

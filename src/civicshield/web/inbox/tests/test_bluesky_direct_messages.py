@@ -7,7 +7,6 @@ the atproto SDK does the HTTP (through the PDS, with the atproto-proxy header) a
 
 from __future__ import annotations
 
-import time
 from unittest import mock
 
 import pytest
@@ -15,13 +14,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from civicshield.connectors.bluesky import ERROR_BLUESKY_BAD_MESSAGE, ERROR_BLUESKY_NO_DM_ACCESS
-from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.inbox import services
 from civicshield.web.inbox.models import Message, Source
 from civicshield.web.inbox.polling import CHAT_CURSOR, ERROR_DIRECT_MESSAGES, source_poll
 from civicshield.web.publishing.models import ConnectedAccount
-from civicshield.web.testing import signed_in_client
+from civicshield.web.testing import reauthenticated_client, signed_in_client
 from tests.connectors.fake_social import (
     BLUESKY_PASSWORD,
     BLUESKY_PASSWORD_NO_DMS,
@@ -167,17 +165,9 @@ def test_a_malformed_direct_message_is_reported_and_the_rest_land(source, server
     assert _restarted(source).cursor[CHAT_CURSOR] == chat_rev(5)
 
 
-def _reauthed(user):
-    client = signed_in_client(user)
-    session = client.session
-    session[REAUTH_SESSION_KEY] = time.time()
-    session.save()
-    return client
-
-
 def test_a_new_app_password_pasted_on_the_account_page_brings_direct_messages(cast, server):
     """Recorded responses: connected without DM access, fixed by pasting a new app password."""
-    client = _reauthed(cast.manager.user)
+    client = reauthenticated_client(cast.manager.user)
     client.post(
         reverse("publishing:connect_bluesky"),
         {"handle": "alice.test", "app_password": BLUESKY_PASSWORD_NO_DMS, "server_url": server.url},
@@ -211,8 +201,13 @@ def test_a_new_app_password_pasted_on_the_account_page_brings_direct_messages(ca
 def test_only_a_manager_of_the_office_may_replace_the_app_password(cast, source):
     """No platform call is made: the request is refused before any sign-in."""
     url = reverse("publishing:account_app_password", kwargs={"pk": source.account_id})
-    assert _reauthed(cast.comms.user).post(url, {"app_password": "x"}).status_code == 403
-    assert _reauthed(cast.other_manager.user).post(url, {"app_password": "x"}).status_code == 404
+    assert (
+        reauthenticated_client(cast.comms.user).post(url, {"app_password": "x"}).status_code == 403
+    )
+    assert (
+        reauthenticated_client(cast.other_manager.user).post(url, {"app_password": "x"}).status_code
+        == 404
+    )
     not_confirmed = signed_in_client(cast.manager.user).post(url, {"app_password": "x"})
     assert not_confirmed["Location"].startswith(reverse("accounts:reauth"))
     assert ConnectedAccount.objects.get().app_password == BLUESKY_PASSWORD

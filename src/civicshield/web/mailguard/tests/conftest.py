@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import imapclient
 import pytest
-
-from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
-from civicshield.web.testing import signed_in_client
 
 # The real Dovecot and SMTP sink (see tests/connectors/conftest.py for why they are imported).
 from tests.servers.plugin import (  # noqa: F401
@@ -36,15 +32,6 @@ def sarah(cast):
         email="sarah.jones@parliament.uk",
         phone="020 7219 0000",
     )
-
-
-def reauthenticated_client(user):
-    """A signed-in client that has just re-confirmed who it is (for @require_reauth pages)."""
-    client = signed_in_client(user)
-    session = client.session
-    session[REAUTH_SESSION_KEY] = time.time()
-    session.save()
-    return client
 
 
 def imap_login(account) -> imapclient.IMAPClient:

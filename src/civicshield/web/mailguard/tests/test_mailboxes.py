@@ -12,8 +12,7 @@ from civicshield.web.jobs.models import Job
 from civicshield.web.mailguard.forms import ERROR_PLAIN_REMOTE
 from civicshield.web.mailguard.forwarding import EMERGENCY_ADVICE
 from civicshield.web.mailguard.models import ForwardingAuditRun, ScannedEmail, WatchedMailbox
-from civicshield.web.mailguard.tests.conftest import reauthenticated_client
-from civicshield.web.testing import signed_in_client
+from civicshield.web.testing import reauthenticated_client, signed_in_client
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("mailguard:mailboxes")

@@ -8,25 +8,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.publishing import services
 from civicshield.web.publishing.models import ConnectedAccount, Draft
 from civicshield.web.publishing.tests.images import geotagged_jpeg
-from civicshield.web.testing import signed_in_client
+from civicshield.web.testing import reauthenticated_client, signed_in_client
 from tests.connectors.fake_social import BLUESKY_PASSWORD, MASTODON_TOKEN, fake_social
 
 pytestmark = pytest.mark.django_db
-
-
-def _reauthed(user):
-    import time
-
-    client = signed_in_client(user)
-    session = client.session
-    session[REAUTH_SESSION_KEY] = time.time()
-    session.save()
-    return client
 
 
 @pytest.mark.parametrize(
@@ -137,7 +126,7 @@ def test_pause_switch(cast):
 
 def test_connect_bluesky_and_secrets_never_show(cast):
     with fake_social() as server:
-        client = _reauthed(cast.manager.user)
+        client = reauthenticated_client(cast.manager.user)
         response = client.post(
             reverse("publishing:connect_bluesky"),
             {"handle": "alice.test", "app_password": BLUESKY_PASSWORD, "server_url": server.url},
@@ -163,7 +152,7 @@ def test_connecting_needs_a_recent_password_confirmation(cast):
 
 def test_the_mastodon_oauth_flow(cast, settings):
     with fake_social() as server:
-        client = _reauthed(cast.manager.user)
+        client = reauthenticated_client(cast.manager.user)
         response = client.post(reverse("publishing:connect_mastodon"), {"server_url": server.url})
         location = urllib.parse.urlsplit(response["Location"])
         assert f"{location.scheme}://{location.netloc}" == server.url
@@ -187,7 +176,7 @@ def test_the_mastodon_oauth_flow(cast, settings):
 
 
 def test_disconnect_forgets_the_secrets(cast, account):
-    client = _reauthed(cast.manager.user)
+    client = reauthenticated_client(cast.manager.user)
     url = reverse("publishing:account_disconnect", kwargs={"pk": account.pk})
     assert signed_in_client(cast.comms.user).post(url).status_code == 403
     client.post(url)

@@ -1,24 +1,13 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.urls import reverse
 
-from civicshield.web.accounts.reauth import REAUTH_SESSION_KEY
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.team import offboarding, services
-from civicshield.web.testing import signed_in_client
+from civicshield.web.testing import reauthenticated_client, signed_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _reauthed(user):
-    client = signed_in_client(user)
-    session = client.session
-    session[REAUTH_SESSION_KEY] = time.time()
-    session.save()
-    return client
 
 
 def test_it_asks_to_confirm_identity_first(cast):
@@ -32,7 +21,7 @@ def test_it_offboards_and_shows_the_record(cast):
     services.account_create(
         actor=cast.manager, platform="facebook", name="Constituency page", access=[cast.caseworker]
     )
-    client = _reauthed(cast.manager.user)
+    client = reauthenticated_client(cast.manager.user)
     url = reverse("team:offboard", kwargs={"pk": cast.caseworker.pk})
     assert "Constituency page" in client.get(url).content.decode()
     response = client.post(url, {"reason": "Moved on", "confirm": "on"}, follow=True)
@@ -43,7 +32,7 @@ def test_it_offboards_and_shows_the_record(cast):
 
 
 def test_it_needs_the_confirmation_tick(cast):
-    client = _reauthed(cast.manager.user)
+    client = reauthenticated_client(cast.manager.user)
     url = reverse("team:offboard", kwargs={"pk": cast.caseworker.pk})
     response = client.post(url, {"reason": "Moved on"})
     assert response.status_code == 200
@@ -54,7 +43,7 @@ def test_it_needs_the_confirmation_tick(cast):
 
 @pytest.mark.parametrize("role", ["comms", "caseworker", "volunteer"])
 def test_weaker_roles_are_refused(cast, role):
-    client = _reauthed(getattr(cast, role).user)
+    client = reauthenticated_client(getattr(cast, role).user)
     url = reverse("team:offboard", kwargs={"pk": cast.volunteer.pk})
     assert client.get(url).status_code == 403
 
