@@ -112,4 +112,3 @@ def purge_dismissed_messages(office: Office, cutoff: dt.datetime) -> int:
 
 declare_kind("evidence", label="Evidence", default_days=None)
 declare_kind("audit_log", label="Audit log", default_days=6 * 365)
-declare_kind("mailguard.findings", label="Email check findings", default_days=90)
