@@ -30,14 +30,18 @@ class RetentionKind:
     """None: kept until someone deletes it (never purged automatically)."""
     purge: Purge | None
     """None: nothing is purged automatically for this kind (yet)."""
+    min_days: int = 1
+    """The shortest period an office may choose (the audit log must outlive a dispute)."""
 
 
 KINDS: dict[str, RetentionKind] = {}
 
 
-def retention_kind(name: str, *, label: str, default_days: int | None) -> Callable[[Purge], Purge]:
+def retention_kind(
+    name: str, *, label: str, default_days: int | None, min_days: int = 1
+) -> Callable[[Purge], Purge]:
     def register(purge: Purge) -> Purge:
-        KINDS[name] = RetentionKind(name, label, default_days, purge)
+        KINDS[name] = RetentionKind(name, label, default_days, purge, min_days)
         return purge
 
     return register
