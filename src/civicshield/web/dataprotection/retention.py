@@ -115,4 +115,12 @@ def purge_dismissed_messages(office: Office, cutoff: dt.datetime) -> int:
 
 
 declare_kind("evidence", label="Evidence", default_days=None)
-declare_kind("audit_log", label="Audit log", default_days=6 * 365)
+
+
+# Kept at least a year whatever the office chooses: the log is how a dispute about who did
+# what is settled, and how a breach is investigated.
+@retention_kind("audit_log", label="Audit log", default_days=6 * 365, min_days=365)
+def purge_audit_log(office: Office, cutoff: dt.datetime) -> int:
+    from civicshield.web.audit.purge import audit_purge
+
+    return audit_purge(office=office, cutoff=cutoff)
