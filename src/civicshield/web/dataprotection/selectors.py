@@ -26,6 +26,11 @@ class RetentionRow:
     """The period in force: the office's own setting, or the default."""
     is_default: bool
 
+    @property
+    def purged(self) -> bool:
+        """Whether anything is deleted automatically (templates would call ``kind.purge``)."""
+        return self.kind.purge is not None
+
 
 def retention_list_for_member(*, member: Membership) -> list[RetentionRow]:
     own = dict(RetentionSetting.objects.filter(office=member.office).values_list("kind", "days"))

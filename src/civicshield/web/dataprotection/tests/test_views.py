@@ -41,7 +41,10 @@ def test_it_lists_each_kind_with_its_period_and_says_the_purge_has_not_run(manag
     page = manager.get(INDEX).content.decode()
     assert "Dismissed inbox messages" in page and "180 days" in page
     assert "Email check findings" in page and "90 days" in page
-    assert "Evidence" in page and "Never deleted automatically" in page
+    assert "Evidence" in page and page.count("Never deleted automatically") == 1
+    # A form for each kind that is purged: dismissed messages, audit log, email findings.
+    assert page.count('name="days"') == 3
+    assert 'min="365"' in page  # the audit log's shortest period
     assert "The daily purge has not run yet" in page
 
 
