@@ -28,6 +28,11 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.stdout.write(
             f"Audit log intact: {report.checked} entries in {report.chains} chains checked.\n"
         )
+        if report.purged_chains:
+            env.stdout.write(
+                f"{report.purged_chains} chain(s) start at a retention checkpoint: their "
+                "oldest entries were deleted on purpose, and the checkpoint says which.\n"
+            )
         return ExitStatus.SUCCESS
     for problem in report.problems:
         where = f"entry id {problem.entry_id}" if problem.entry_id is not None else "end of log"

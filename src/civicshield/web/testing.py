@@ -459,3 +459,25 @@ OFFICE_OBJECT_URLS.update(
         "publishing:account_log": lambda cast: {"pk": _publishing_account(cast).pk},
     }
 )
+
+
+# --- data protection ---------------------------------------------------------------------------
+
+
+def _dataprotection_hold(cast: Cast) -> dict[str, Any]:
+    from civicshield.web.dataprotection.services import legal_hold_place
+
+    message = make_message(cast.office_a)
+    return {"pk": legal_hold_place(member=cast.manager, reason="Police", message=message).pk}
+
+
+OFFICE_OBJECT_URLS.update(
+    {
+        "dataprotection:hold_author": _inbox_author,
+        "dataprotection:hold_message": _inbox_message,
+        "dataprotection:hold_lift": _dataprotection_hold,
+        "dataprotection:export_author": _inbox_author,
+        "dataprotection:erase_author": _inbox_author,
+        "dataprotection:export_person": lambda cast: {"pk": cast.caseworker.pk},
+    }
+)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("emergency/", include("civicshield.web.emergency.urls")),
     path("habits/", include("civicshield.web.habits.urls")),
     path("publishing/", include("civicshield.web.publishing.urls")),
+    path("data-protection/", include("civicshield.web.dataprotection.urls")),
 ]
 
 handler403 = "civicshield.web.views.forbidden"

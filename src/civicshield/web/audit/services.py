@@ -15,6 +15,10 @@ from civicshield.web.audit.models import GENESIS_HASH, AuditEntry, ChainHead
 if TYPE_CHECKING:
     from civicshield.web.accounts.models import Office, User
 
+PURGE_ACTION = "audit.purged"
+"""The checkpoint a retention purge writes before deleting a chain's oldest entries
+(``audit/purge.py``); ``audit verify`` starts a shortened chain there."""
+
 
 def chain_for(office: Office | None) -> str:
     return f"office:{office.pk}" if office is not None else "system"
@@ -77,23 +81,58 @@ class VerifyReport:
     checked: int = 0
     chains: int = 0
     problems: list[ChainProblem] = field(default_factory=list)
+    purged_chains: int = 0
+    """Chains whose oldest entries were removed by a retention purge (at a checkpoint)."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _entries(chain: str) -> Iterator[AuditEntry]:
+def _entries(chain: str, stop_after: int | None = None) -> Iterator[AuditEntry]:
     # Ordered by seq (not id or time) because seq is what the hash covers.
-    return AuditEntry.objects.filter(chain=chain).order_by("seq", "id").iterator(chunk_size=2000)
+    entries = AuditEntry.objects.filter(chain=chain)
+    if stop_after is not None:
+        entries = entries.filter(seq__lte=stop_after)
+    return entries.order_by("seq", "id").iterator(chunk_size=2000)
 
 
-def verify_chain(chain: str, head: ChainHead | None) -> tuple[int, ChainProblem | None]:
-    """Walk one chain; return how many entries were checked and the first problem, if any."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
+def chain_start(chain: str) -> tuple[int, str]:
+    """The seq and previous hash a chain's first entry must have.
+
+    #1 after the genesis hash, unless a retention purge removed the oldest entries: then the
+    checkpoint that recorded the removal (``PURGE_ACTION``, written after the range it
+    removed) says where the chain now starts. Of several, the one that removed the most.
+    A prefix deleted without a checkpoint starts nowhere, so verify reports it missing.
+    """
+    first = AuditEntry.objects.filter(chain=chain).order_by("seq").values_list("seq", flat=True)
+    first_seq = first.first()
+    if first_seq is None or first_seq == 1:
+        return 1, GENESIS_HASH
+    best: tuple[int, str] | None = None
+    checkpoints = AuditEntry.objects.filter(chain=chain, action=PURGE_ACTION)
+    for seq, details in checkpoints.values_list("seq", "details"):
+        removed_to = details.get("removed_to") if isinstance(details, dict) else None
+        last_hash = details.get("last_removed_hash") if isinstance(details, dict) else None
+        if not isinstance(removed_to, int) or not isinstance(last_hash, str):
+            continue
+        if removed_to < first_seq < seq and (best is None or removed_to > best[0]):
+            best = (removed_to, last_hash)
+    if best is None:
+        return 1, GENESIS_HASH
+    return best[0] + 1, best[1]
+
+
+def verify_chain(
+    chain: str, head: ChainHead | None, *, stop_after: int | None = None
+) -> tuple[int, ChainProblem | None]:
+    """Walk one chain; return how many entries were checked and the first problem, if any.
+
+    ``stop_after``: check only up to that entry (the purge checks what it is about to remove).
+    """
+    expected_seq, expected_prev = chain_start(chain)
     checked = 0
-    for entry in _entries(chain):
+    for entry in _entries(chain, stop_after):
         checked += 1
         if entry.seq != expected_seq:
             if entry.seq < expected_seq:
@@ -123,6 +162,8 @@ def verify_chain(chain: str, head: ChainHead | None) -> tuple[int, ChainProblem 
             )
         expected_prev = entry.entry_hash
         expected_seq += 1
+    if stop_after is not None and (head is None or stop_after <= head.seq):
+        return checked, None
     last = expected_seq - 1
     if head is not None and (head.seq != last or head.last_hash != expected_prev):
         return checked, ChainProblem(
@@ -144,6 +185,8 @@ def audit_verify() -> VerifyReport:
         report.chains += 1
         checked, problem = verify_chain(chain, heads.get(chain))
         report.checked += checked
+        if chain_start(chain)[0] > 1:
+            report.purged_chains += 1
         if problem is not None:
             report.problems.append(problem)
     return report

@@ -54,3 +54,20 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"Legal hold: {self.reason}"
+
+
+class LastPurge(models.Model):
+    """When the daily retention purge last ran for an office, and what it deleted or why it
+    failed. One row per office, replaced each run; each deletion is also in the audit log."""
+
+    office = models.OneToOneField(
+        "accounts.Office", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    ran_at = models.DateTimeField()
+    counts = models.JSONField(default=dict, blank=True)
+    """Items deleted per kind of data, e.g. ``{"inbox.dismissed_messages": 3}``."""
+    error = models.TextField(blank=True)
+    """Empty when the run finished; otherwise what stopped it."""
+
+    def __str__(self) -> str:
+        return f"Purge of office {self.office_id} at {self.ran_at:%Y-%m-%d %H:%M}"

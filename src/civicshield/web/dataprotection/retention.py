@@ -30,14 +30,18 @@ class RetentionKind:
     """None: kept until someone deletes it (never purged automatically)."""
     purge: Purge | None
     """None: nothing is purged automatically for this kind (yet)."""
+    min_days: int = 1
+    """The shortest period an office may choose (the audit log must outlive a dispute)."""
 
 
 KINDS: dict[str, RetentionKind] = {}
 
 
-def retention_kind(name: str, *, label: str, default_days: int | None) -> Callable[[Purge], Purge]:
+def retention_kind(
+    name: str, *, label: str, default_days: int | None, min_days: int = 1
+) -> Callable[[Purge], Purge]:
     def register(purge: Purge) -> Purge:
-        KINDS[name] = RetentionKind(name, label, default_days, purge)
+        KINDS[name] = RetentionKind(name, label, default_days, purge, min_days)
         return purge
 
     return register
@@ -111,5 +115,12 @@ def purge_dismissed_messages(office: Office, cutoff: dt.datetime) -> int:
 
 
 declare_kind("evidence", label="Evidence", default_days=None)
-declare_kind("audit_log", label="Audit log", default_days=6 * 365)
-declare_kind("mailguard.findings", label="Email check findings", default_days=90)
+
+
+# Kept at least a year whatever the office chooses: the log is how a dispute about who did
+# what is settled, and how a breach is investigated.
+@retention_kind("audit_log", label="Audit log", default_days=6 * 365, min_days=365)
+def purge_audit_log(office: Office, cutoff: dt.datetime) -> int:
+    from civicshield.web.audit.purge import audit_purge
+
+    return audit_purge(office=office, cutoff=cutoff)

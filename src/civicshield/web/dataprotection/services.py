@@ -22,7 +22,7 @@ from civicshield.web.accounts.models import Membership, Office, User
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.accounts.services import NotAllowed
 from civicshield.web.audit import services as audit
-from civicshield.web.dataprotection.models import LegalHold, RetentionSetting
+from civicshield.web.dataprotection.models import LastPurge, LegalHold, RetentionSetting
 from civicshield.web.dataprotection.retention import (
     KINDS,
     delete_with_lifted_holds,
@@ -37,7 +37,14 @@ ERROR_HELD = (
     "This cannot be erased: {count} of the messages are under a legal hold or kept as "
     "evidence. Lift the hold first if it is no longer needed."
 )
+ERROR_AUTHOR_HELD = (
+    "This cannot be erased: the account itself is under a legal hold or part of an evidence "
+    "case. Lift the hold first if it is no longer needed."
+)
 ERROR_OTHER_OFFICE = "That belongs to another office."
+ERROR_NOT_PURGED = "{label} is never deleted automatically, so it has no retention period to set."
+ERROR_TOO_SHORT = "{label} must be kept for at least {days} days."
+ERROR_HOLD_LIFTED = "This legal hold was already lifted."
 
 
 def _require(member: Membership) -> None:
@@ -64,6 +71,11 @@ def retention_set(*, member: Membership, kind: str, days: int | None) -> Retenti
     _require(member)
     if kind not in KINDS:
         raise ValueError(ERROR_UNKNOWN_KIND.format(kind=kind))
+    spec = KINDS[kind]
+    if spec.purge is None:
+        raise ValueError(ERROR_NOT_PURGED.format(label=spec.label))
+    if days is not None and days < spec.min_days:
+        raise ValueError(ERROR_TOO_SHORT.format(label=spec.label, days=spec.min_days))
     with transaction.atomic():
         before = retention_days(member.office, kind)
         setting, _ = RetentionSetting.objects.update_or_create(
@@ -80,7 +92,11 @@ def retention_set(*, member: Membership, kind: str, days: int | None) -> Retenti
 
 
 def purge_office(office: Office, *, now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete what is past its retention period in one office; return counts per kind."""
+    """Delete what is past its retention period in one office; return counts per kind.
+
+    Each kind is purged in its own transaction, so one that fails leaves the others done.
+    The run is remembered in ``LastPurge`` for the data protection page.
+    """
     now = now or timezone.now()
     counts: dict[str, int] = {}
     for kind in KINDS.values():
@@ -97,7 +113,18 @@ def purge_office(office: Office, *, now: dt.datetime | None = None) -> dict[str,
                     details={"kind": kind.name, "deleted": count, "older_than_days": days},
                 )
         counts[kind.name] = count
+    LastPurge.objects.update_or_create(
+        office=office, defaults={"ran_at": now, "counts": counts, "error": ""}
+    )
     return counts
+
+
+def purge_failed(office: Office, *, error: str, now: dt.datetime | None = None) -> None:
+    """Remember that an office's purge stopped, so its data protection page says so."""
+    LastPurge.objects.update_or_create(
+        office=office,
+        defaults={"ran_at": now or timezone.now(), "counts": {}, "error": error[:2000]},
+    )
 
 
 # --- legal holds -------------------------------------------------------------------------------
@@ -128,6 +155,8 @@ def legal_hold_place(
 def legal_hold_lift(*, member: Membership, hold: LegalHold) -> None:
     _require(member)
     _same_office(member, hold.office_id)
+    if hold.lifted_at is not None:
+        raise ValueError(ERROR_HOLD_LIFTED)
     with transaction.atomic():
         LegalHold.objects.filter(pk=hold.pk).update(lifted_at=timezone.now())
         audit.record(
@@ -227,18 +256,10 @@ def author_erase(*, member: Membership, author: Author) -> int:
     _require(member)
     _same_office(member, author.office_id)
     with transaction.atomic():
+        refusal = author_erasure_refusal(author=author)
+        if refusal is not None:
+            raise NotAllowed(refusal)
         messages = Message.objects.filter(author=author)
-        held = messages.filter(held_messages(member.office)).count()
-        author_held = (
-            Author.objects.filter(pk=author.pk)
-            .filter(protected_by_references(Author, ignore=("inbox.Message",)))
-            .exists()
-        )
-        author_held = (
-            author_held or LegalHold.objects.filter(author=author, lifted_at__isnull=True).exists()
-        )
-        if held or author_held:
-            raise NotAllowed(ERROR_HELD.format(count=held or messages.count()))
         author_id = author.pk
         per_model = delete_with_lifted_holds(messages)
         delete_with_lifted_holds(Author.objects.filter(pk=author.pk))
@@ -251,3 +272,17 @@ def author_erase(*, member: Membership, author: Author) -> int:
             details={"messages": count},
         )
     return count
+
+
+def author_erasure_refusal(*, author: Author) -> str | None:
+    """Why ``author`` cannot be erased now, in plain words; None if it can."""
+    held = Message.objects.filter(author=author).filter(held_messages(author.office)).count()
+    if held:
+        return ERROR_HELD.format(count=held)
+    author_held = (
+        LegalHold.objects.filter(author=author, lifted_at__isnull=True).exists()
+        or Author.objects.filter(pk=author.pk)
+        .filter(protected_by_references(Author, ignore=("inbox.Message",)))
+        .exists()
+    )
+    return ERROR_AUTHOR_HELD if author_held else None
