@@ -2,7 +2,7 @@
 and audit them for forwarding outside the office.
 
 The token is an OAuth access token with the ``gmail.settings.basic`` scope (or
-``gmail.readonly``) that the web app obtained; it is not stored here.
+``gmail.readonly``) that the web app obtained (connectors/oauth.py); it is not stored here.
 """
 
 from __future__ import annotations
@@ -37,6 +37,16 @@ class GmailClient:
     def auto_forwarding(self, user: str = "me") -> dict[str, Any]:
         """``users.settings.getAutoForwarding``."""
         return self._get(user, "autoForwarding")
+
+    def primary_address(self, user: str = "me") -> str:
+        """The account's own address: the primary entry of ``users.settings.sendAs.list``.
+
+        Read this way, the sign-in needs no scope beyond the settings one (Gmail's getProfile
+        would need gmail.readonly, which reads every email)."""
+        for entry in self._get(user, "sendAs").get("sendAs") or []:
+            if isinstance(entry, dict) and entry.get("isPrimary"):
+                return str(entry.get("sendAsEmail") or "")
+        return ""
 
     def filters(self, user: str = "me") -> dict[str, Any]:
         """``users.settings.filters.list``."""

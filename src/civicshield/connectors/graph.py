@@ -1,9 +1,11 @@
 """Microsoft 365: read a mailbox's Outlook inbox rules (Microsoft Graph) and its forwarding
 setting (Exchange Online), and audit them for forwarding outside the office.
 
-The token is an OAuth access token the web app obtained for the office's Microsoft 365 tenant:
-Graph needs ``MailboxSettings.Read`` for inbox rules; the Exchange admin API needs
-``Exchange.ManageAsApp`` (or a delegated admin). Neither is stored here.
+The token is an OAuth access token the web app obtained for the office's Microsoft 365 tenant
+(connectors/oauth.py): Graph needs ``MailboxSettings.Read`` for inbox rules and ``User.Read``
+for the signed-in mailbox's address. The Exchange admin API needs a token for another resource
+(``https://outlook.office365.com``) with ``Exchange.ManageAsApp`` (or a delegated Exchange
+administrator), so the sign-in flow does not use it. No token is stored here.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ class GraphClient:
         if not url.startswith(("https://", "http://")):
             url = f"{self.base_url}/{url.lstrip('/')}"
         return request_json(url, self.token, service=SERVICE, timeout=self.timeout)
+
+    def me(self) -> dict[str, Any]:
+        """``GET /me``: the signed-in user's ``mail`` and ``userPrincipalName`` (User.Read)."""
+        return self.get("me?$select=mail,userPrincipalName")
 
     def message_rules(self, user: str) -> dict[str, Any]:
         """``GET /users/{user}/mailFolders/inbox/messageRules``, all pages merged in ``value``."""

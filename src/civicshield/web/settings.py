@@ -252,6 +252,21 @@ JOBS_REDISPATCH_AFTER_SECONDS = envint("JOBS_REDISPATCH_AFTER_SECONDS", 900)
 # Celery engine (Redis): an unacknowledged message goes to another worker after this long.
 CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
 
+# "Connect with Microsoft 365" / "Connect with Google" for the mailbox forwarding check: the
+# app registered with each provider (README "Connecting Microsoft 365 and Gmail"). A provider
+# without a client id is not offered. Its redirect URI is SITE_URL + /mail/mailboxes/oauth/callback/.
+MICROSOFT_CLIENT_ID = os.environ.get("CIVICSHIELD_MICROSOFT_CLIENT_ID", "")
+MICROSOFT_CLIENT_SECRET = envsecret("CIVICSHIELD_MICROSOFT_CLIENT_SECRET") or ""
+MICROSOFT_TENANT = os.environ.get("CIVICSHIELD_MICROSOFT_TENANT", "") or "organizations"
+GOOGLE_CLIENT_ID = os.environ.get("CIVICSHIELD_GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = envsecret("CIVICSHIELD_GOOGLE_CLIENT_SECRET") or ""
+# Not configurable: the providers' own endpoints. Tests point these at a local replay server.
+MICROSOFT_LOGIN_URL = "https://login.microsoftonline.com"
+GOOGLE_AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
+MICROSOFT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
+GMAIL_API_URL = "https://gmail.googleapis.com/gmail/v1"
+
 # Evidence screenshots with headless chromium (when installed at CIVICSHIELD_CHROMIUM).
 CIVICSHIELD_SCREENSHOTS = envbool("CIVICSHIELD_SCREENSHOTS", "True")
 CIVICSHIELD_CHROMIUM = os.environ.get("CIVICSHIELD_CHROMIUM", "/usr/bin/chromium")

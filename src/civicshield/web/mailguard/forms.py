@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from civicshield.web.mailguard.models import WatchedMailbox
 from civicshield.web.mailguard.services import (
     ERROR_CONTACTS_TOO_BIG,
     ERROR_NOTHING_GIVEN,
@@ -150,27 +149,13 @@ class ImapMailboxForm(forms.Form):
         return data
 
 
-class CloudMailboxForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="Service",
-        choices=[
-            (WatchedMailbox.Kind.MICROSOFT365.value, WatchedMailbox.Kind.MICROSOFT365.label),
-            (WatchedMailbox.Kind.GMAIL.value, WatchedMailbox.Kind.GMAIL.label),
-        ],
-    )
-    name = forms.CharField(max_length=200, initial="Office mailbox")
-    address = forms.EmailField(label="The mailbox's email address", max_length=320)
-    token = forms.CharField(
-        widget=forms.PasswordInput(render_value=False),
-        label="Access token",
-        help_text=(
-            "A token with read access to mail settings (Microsoft Graph MailboxSettings.Read, "
-            "or Gmail settings read-only). Stored encrypted and never shown again."
-        ),
-    )
-    tenant_id = forms.CharField(
-        max_length=100,
+class SignInForm(forms.Form):
+    """Which service to sign in to; the mailbox's address comes from the sign-in itself."""
+
+    provider = forms.ChoiceField(choices=[("microsoft", "Microsoft 365"), ("google", "Google")])
+    name = forms.CharField(
+        max_length=200,
         required=False,
-        label="Microsoft 365 tenant id (optional)",
-        help_text="Also checks the mailbox-wide forwarding setting through Exchange Online.",
+        label="A name for this mailbox (optional)",
+        help_text="For example 'Constituency office'. Leave empty to use its email address.",
     )

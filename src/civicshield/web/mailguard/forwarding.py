@@ -24,12 +24,13 @@ from civicshield.web.audit import services as audit
 from civicshield.web.jobs import services as jobs
 from civicshield.web.mailguard import connection
 from civicshield.web.mailguard.models import ForwardingAuditRun, WatchedMailbox
+from civicshield.web.mailguard.signin import mailbox_access_token
 
 ERROR_NO_SIEVE = (
     "This mailbox has no filter server (ManageSieve port) set, so its filters could not be "
     "read. Add the ManageSieve port, or ask your email provider where filters are kept."
 )
-ERROR_DISCONNECTED = "This mailbox is disconnected (no password or token is stored)."
+ERROR_DISCONNECTED = "This mailbox is disconnected (no password or sign-in is stored)."
 ERROR_UNEXPECTED = "The check stopped unexpectedly ({kind}). It will run again at the next check."
 EMERGENCY_ADVICE = (
     "Treat this as a possible hacked account until you know who set it up: follow your "
@@ -56,17 +57,20 @@ def _audit_imap(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:
 def _audit_microsoft365(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:
     from civicshield.connectors.graph import ExchangeAdminClient, GraphClient, audit_microsoft365
 
+    token = mailbox_access_token(mailbox)
+    # Only a mailbox connected with a pasted Exchange-capable token has a tenant id: a token
+    # from signing in is for Microsoft Graph alone (README "Connecting Microsoft 365").
     tenant = mailbox.settings.get("tenant_id", "")
-    exchange = ExchangeAdminClient(mailbox.oauth_token, tenant) if tenant else None
-    return audit_microsoft365(
-        mailbox.address, domains, graph=GraphClient(mailbox.oauth_token), exchange=exchange
-    )
+    exchange = ExchangeAdminClient(token, tenant) if tenant else None
+    graph = GraphClient(token, base_url=settings.MICROSOFT_GRAPH_URL)
+    return audit_microsoft365(mailbox.address, domains, graph=graph, exchange=exchange)
 
 
 def _audit_gmail(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:
     from civicshield.connectors.gmail import GmailClient, audit_gmail
 
-    return audit_gmail(mailbox.address, domains, client=GmailClient(mailbox.oauth_token))
+    client = GmailClient(mailbox_access_token(mailbox), base_url=settings.GMAIL_API_URL)
+    return audit_gmail(mailbox.address, domains, client=client)
 
 
 AUDITORS = {
@@ -94,7 +98,9 @@ def forwarding_audit_run(
     domains = list(mailbox.office.own_domains or [])
     result: ForwardingAudit | None = None
     error = ""
-    if not (mailbox.password or mailbox.oauth_token):
+    has_secret = bool(mailbox.password or mailbox.oauth_token or mailbox.oauth_refresh_token)
+    # An expired sign-in keeps no token, yet must say "Sign-in expired", not "disconnected".
+    if not has_secret and mailbox.sign_in_expired_at is None:
         error = ERROR_DISCONNECTED
     else:
         try:

@@ -63,6 +63,12 @@ class WatchedMailbox(models.Model):
     )
     # Access token for Microsoft Graph or the Gmail API, encrypted at rest, never shown again.
     oauth_token = EncryptedTextField(blank=True, default="")
+    # From "Connect with Microsoft 365 / Google": the refresh token (encrypted; it lasts until
+    # revoked) and when the access token above runs out (about an hour after it was issued).
+    oauth_refresh_token = EncryptedTextField(blank=True, default="")
+    oauth_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when the provider refused the refresh token (invalid_grant): "Sign-in expired".
+    sign_in_expired_at = models.DateTimeField(null=True, blank=True)
     move_phishing = models.BooleanField(
         default=False, help_text="Move emails judged phishing into a 'Suspicious' folder"
     )
@@ -81,7 +87,19 @@ class WatchedMailbox(models.Model):
 
     @property
     def is_connected(self) -> bool:
-        return self.enabled and bool(self.password or self.oauth_token)
+        return self.enabled and bool(self.password or self.oauth_token or self.oauth_refresh_token)
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.kind in (self.Kind.MICROSOFT365, self.Kind.GMAIL)
+
+    @property
+    def needs_reconnect(self) -> bool:
+        """A cloud mailbox whose sign-in expired, or connected before sign-in existed (with a
+        pasted token that lasted an hour): only signing in again makes its check work."""
+        return self.is_cloud and (
+            self.sign_in_expired_at is not None or not self.oauth_refresh_token
+        )
 
 
 class ScannedEmail(models.Model):

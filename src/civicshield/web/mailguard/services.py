@@ -1,5 +1,6 @@
 """Mail security services: check an email, report it to the NCSC, trusted contacts, own
-domains, connect and disconnect mailboxes, ask for a forwarding check.
+domains, connect (IMAP) and disconnect mailboxes, ask for a forwarding check. Signing in to
+Microsoft 365 and Google is in ``signin.py``.
 
 Each takes the acting member, checks the role, changes, and records in the audit log in one
 transaction. The watcher and the forwarding audit (run by jobs) are in ``watcher.py`` and
@@ -448,41 +449,8 @@ def mailbox_connect_imap(
     return mailbox
 
 
-def mailbox_connect_cloud(
-    *,
-    member: Membership,
-    kind: str,
-    name: str,
-    address: str,
-    token: str,
-    tenant_id: str = "",
-) -> WatchedMailbox:
-    """Connect a Microsoft 365 or Gmail mailbox for the forwarding audit (with an access token)."""
-    _require(member, Capability.MANAGE_MAILBOXES)
-    if kind not in (WatchedMailbox.Kind.MICROSOFT365, WatchedMailbox.Kind.GMAIL):
-        raise ValidationError("Choose Microsoft 365 or Gmail.")
-    with transaction.atomic():
-        mailbox = WatchedMailbox.objects.create(
-            office=member.office,
-            kind=kind,
-            name=name,
-            address=address,
-            settings={"tenant_id": tenant_id} if tenant_id else {},
-            oauth_token=token,
-        )
-        audit.record(
-            action="mailguard.mailbox.connected",
-            office=member.office,
-            actor=member.user,
-            target=mailbox,
-            details={"kind": mailbox.kind},
-        )
-        jobs.enqueue("mailguard.forwarding_audit", office=member.office, mailbox_id=mailbox.pk)
-    return mailbox
-
-
 def mailbox_disconnect(*, member: Membership, mailbox: WatchedMailbox) -> None:
-    """Stop watching and auditing; the password and token are deleted, the history kept."""
+    """Stop watching and auditing; the password and tokens are deleted, the history kept."""
     _require(member, Capability.MANAGE_MAILBOXES)
     if mailbox.office_id != member.office_id:
         raise NotAllowed(ERROR_NOT_ALLOWED)
@@ -490,7 +458,17 @@ def mailbox_disconnect(*, member: Membership, mailbox: WatchedMailbox) -> None:
         mailbox.enabled = False
         mailbox.password = ""
         mailbox.oauth_token = ""
-        mailbox.save(update_fields=["enabled", "password", "oauth_token"])
+        mailbox.oauth_refresh_token = ""
+        mailbox.oauth_expires_at = None
+        mailbox.save(
+            update_fields=[
+                "enabled",
+                "password",
+                "oauth_token",
+                "oauth_refresh_token",
+                "oauth_expires_at",
+            ]
+        )
         audit.record(
             action="mailguard.mailbox.disconnected",
             office=member.office,

@@ -7,21 +7,23 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
 
 from civicshield.core.mail import ADVICE_CHECK, NCSC_REPORT_ADDRESS
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
-from civicshield.web.accounts.reauth import require_reauth
+from civicshield.web.accounts.reauth import recently_reauthenticated, require_reauth
 from civicshield.web.accounts.roles import Capability
-from civicshield.web.mailguard import selectors, services
+from civicshield.web.mailguard import selectors, services, signin
 from civicshield.web.mailguard.forms import (
     CheckEmailForm,
-    CloudMailboxForm,
     ContactForm,
     ContactsImportForm,
     DomainsForm,
     ImapMailboxForm,
+    SignInForm,
 )
 from civicshield.web.mailguard.forwarding import EMERGENCY_ADVICE
 from civicshield.web.mailguard.models import TrustedContact
@@ -209,19 +211,94 @@ def mailbox_connect(request: MemberRequest) -> HttpResponse:
     return render(request, "mailguard/connect.html", {"form": form, "cloud": False})
 
 
+@require_GET
 @member_required(MANAGE)
 @require_reauth
 def mailbox_connect_cloud(request: MemberRequest) -> HttpResponse:
-    form = CloudMailboxForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        mailbox = services.mailbox_connect_cloud(member=request.member, **form.cleaned_data)
-        flash.success(
-            request,
-            f"Connected {mailbox.name}. Its forwarding check is running now; the token is "
-            "stored encrypted and will not be shown again.",
+    """ "Connect with Microsoft 365" / "Connect with Google", for those the server has set up."""
+    return render(
+        request,
+        "mailguard/connect_cloud.html",
+        {
+            "form": SignInForm(),
+            "providers": signin.providers_status(),
+            "callback_url": signin.redirect_uri(),
+        },
+    )
+
+
+def _reauth_first(request: MemberRequest, come_back_to: str) -> HttpResponse | None:
+    """Signing in hands CivicShield lasting access: confirm who you are first, as for a password.
+
+    These views take POST, so after confirming the person comes back to the page they started
+    from (``come_back_to``), not to the POST address."""
+    if recently_reauthenticated(request):
+        return None
+    return redirect(reverse("accounts:reauth") + "?" + urlencode({"next": come_back_to}))
+
+
+def _start_sign_in(request: MemberRequest, url: str, pending: dict[str, object]) -> HttpResponse:
+    request.session[signin.SESSION_KEY] = pending
+    return redirect(url)
+
+
+@require_POST
+@member_required(MANAGE)
+def oauth_start(request: MemberRequest) -> HttpResponse:
+    back = reverse("mailguard:mailbox_connect_cloud")
+    if (reauth := _reauth_first(request, back)) is not None:
+        return reauth
+    form = SignInForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, "Choose Microsoft 365 or Google.")
+        return redirect(back)
+    try:
+        url, pending = signin.oauth_connect_start(
+            member=request.member,
+            provider_key=form.cleaned_data["provider"],
+            name=form.cleaned_data["name"],
         )
-        return redirect("mailguard:forwarding", pk=mailbox.pk)
-    return render(request, "mailguard/connect.html", {"form": form, "cloud": True})
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return _start_sign_in(request, url, pending)
+
+
+@require_POST
+@member_required(MANAGE)
+def mailbox_reconnect(request: MemberRequest, pk: int) -> HttpResponse:
+    mailbox = selectors.mailbox_get_for_member(member=request.member, pk=pk)
+    back = reverse("mailguard:mailboxes")
+    if (reauth := _reauth_first(request, back)) is not None:
+        return reauth
+    try:
+        url, pending = signin.oauth_connect_start(member=request.member, mailbox=mailbox)
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return _start_sign_in(request, url, pending)
+
+
+@require_GET
+@member_required(MANAGE)
+def oauth_callback(request: MemberRequest) -> HttpResponse:
+    """Where Microsoft and Google send the person back. The pending flow is used once."""
+    pending = request.session.pop(signin.SESSION_KEY, None)
+    try:
+        mailbox = signin.oauth_connect_finish(
+            member=request.member,
+            pending=pending,
+            query=request.GET.dict(),
+        )
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect("mailguard:mailboxes")
+    flash.success(
+        request,
+        f"Connected {mailbox.address}. Its forwarding check is running now and will run every "
+        "day; CivicShield keeps the sign-in encrypted and never shows it.",
+    )
+    return redirect("mailguard:forwarding", pk=mailbox.pk)
 
 
 @require_POST
@@ -229,7 +306,7 @@ def mailbox_connect_cloud(request: MemberRequest) -> HttpResponse:
 def mailbox_disconnect(request: MemberRequest, pk: int) -> HttpResponse:
     mailbox = selectors.mailbox_get_for_member(member=request.member, pk=pk)
     services.mailbox_disconnect(member=request.member, mailbox=mailbox)
-    flash.success(request, f"Disconnected {mailbox.name}; its password or token was deleted.")
+    flash.success(request, f"Disconnected {mailbox.name}; its password or sign-in was deleted.")
     return redirect("mailguard:mailboxes")
 
 
