@@ -22,8 +22,7 @@ from civicshield.web.jobs.models import Job
 from civicshield.web.mailguard.forwarding import forwarding_audit_run
 from civicshield.web.mailguard.models import ForwardingAuditRun, WatchedMailbox
 from civicshield.web.mailguard.signin import ERROR_OTHER_MAILBOX, ERROR_SIGN_IN_EXPIRED, SESSION_KEY
-from civicshield.web.mailguard.tests.conftest import reauthenticated_client
-from civicshield.web.testing import signed_in_client
+from civicshield.web.testing import reauthenticated_client, signed_in_client
 from tests.servers.recorded import replay_server
 
 pytestmark = pytest.mark.django_db
