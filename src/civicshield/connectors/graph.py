@@ -1,5 +1,6 @@
 """Microsoft 365: read a mailbox's Outlook inbox rules (Microsoft Graph) and its forwarding
-setting (Exchange Online), and audit them for forwarding outside the office.
+setting (Exchange Online), and audit them for forwarding outside the office; and watch its
+inbox for phishing (``GraphMailbox``, with ``Mail.ReadWrite``, for ``watch_cloud_once``).
 
 The token is an OAuth access token the web app obtained for the office's Microsoft 365 tenant
 (connectors/oauth.py): Graph needs ``MailboxSettings.Read`` for inbox rules and ``User.Read``
@@ -10,11 +11,15 @@ administrator), so the sign-in flow does not use it. No token is stored here.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from civicshield.connectors._http import request_json
+from civicshield.connectors._http import BearerSession, HttpFailed, request_json
+from civicshield.connectors.base import PROTOCOL_FAILED, ProtocolFailed
+from civicshield.connectors.cloudwatch import CloudChanges, Cursor, NewMessage
 from civicshield.core.forwarding import (
     ForwardingAudit,
     analyse_exchange_mailbox,
@@ -27,6 +32,9 @@ SERVICE = "Microsoft 365"
 # Graph pages long lists with @odata.nextLink; a mailbox with more rules than this is itself
 # something a person should look at, and the cap stops a looping nextLink running forever.
 MAX_PAGES = 20
+# One run reads at most this many delta pages (the limit of messages usually ends it sooner);
+# a delta link that keeps pointing to further pages cannot hold a run forever.
+MAX_DELTA_PAGES = 50
 
 
 class GraphClient:
@@ -104,3 +112,169 @@ def audit_microsoft365(
         rules.checked + forwarding.checked,
         rules.problems + forwarding.problems,
     )
+
+
+# --- Watching the inbox for phishing (Mail.ReadWrite) ------------------------------------------
+
+CATEGORY_PHISHING = "CivicShield: phishing"
+CATEGORY_SUSPICIOUS = "CivicShield: suspicious"
+CATEGORY_CHECKED = "CivicShield: checked"
+VERDICT_CATEGORIES = {"phishing": CATEGORY_PHISHING, "suspicious": CATEGORY_SUSPICIOUS}
+SUSPICIOUS_FOLDER = "Suspicious"
+# Graph sends 10 messages per delta page unless asked for more; 50 keeps a page's scan short.
+DELTA_PAGE_SIZE = 50
+DELTA_RESTARTED = (
+    "Microsoft 365 no longer recognised where the last check stopped (its record of changes "
+    "expires after a while), so the check started again from emails received since {since}. "
+    "Emails already checked were not checked twice."
+)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _graph_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class GraphMailbox:
+    """The signed-in user's Outlook inbox through Microsoft Graph, for ``watch_cloud_once``.
+
+    1. New mail: the inbox's delta query, ``$select=id,categories`` (the id to fetch, and the
+       categories to tell our own earlier tagging apart), following ``@odata.nextLink`` pages
+       until ``@odata.deltaLink``, which is the cursor for next time. The first run starts
+       from now (``$filter=receivedDateTime ge <now>``, the one filter delta supports): mail
+       that was there before the office turned the watch on is not scanned.
+    2. The MIME source: ``GET /me/messages/{id}/$value``.
+    3. Tagging: ``PATCH /me/messages/{id}`` with ``categories`` (the existing ones kept).
+    4. Moving: ``POST /me/messages/{id}/move`` into a top-level "Suspicious" folder, found by
+       its display name or created once with ``POST /me/mailFolders``.
+
+    A delta link Graph no longer honours (HTTP 410) restarts the delta from the time of the
+    last completed round, and ``CloudChanges.notice`` says so.
+    """
+
+    service = SERVICE
+
+    def __init__(
+        self,
+        session: BearerSession,
+        *,
+        base_url: str = GRAPH_URL,
+        folder: str = SUSPICIOUS_FOLDER,
+        now: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.folder = folder
+        self.now = now
+        self._folder_id: str | None = None
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith(("https://", "http://")) else f"{self.base_url}/{path}"
+
+    def _delta_link(self, since: dt.datetime) -> str:
+        query = urllib.parse.urlencode(
+            {"$select": "id,categories", "$filter": f"receivedDateTime ge {_graph_time(since)}"}
+        )
+        return f"{self.base_url}/me/mailFolders/inbox/messages/delta?{query}"
+
+    def _page(self, link: str) -> dict[str, Any]:
+        return self.session.json(
+            self._url(link), headers={"Prefer": f"odata.maxpagesize={DELTA_PAGE_SIZE}"}
+        )
+
+    def changes(self, cursor: Mapping[str, str] | None, *, limit: int | None) -> CloudChanges:
+        started = self.now()
+        since = str((cursor or {}).get("since") or _graph_time(started))
+        link = str((cursor or {}).get("link") or "") or self._delta_link(started)
+        notice = ""
+        try:
+            page = self._page(link)
+        except HttpFailed as exc:
+            if exc.status != 410:
+                raise
+            link = self._delta_link(dt.datetime.fromisoformat(since))
+            notice = DELTA_RESTARTED.format(since=since.replace("T", " ").replace("Z", " UTC"))
+            page = self._page(link)
+        start: Cursor = {"link": link, "since": since}
+        messages: list[NewMessage] = []
+        for _ in range(MAX_DELTA_PAGES):
+            next_link = page.get("@odata.nextLink")
+            delta_link = page.get("@odata.deltaLink")
+            if isinstance(delta_link, str) and delta_link:
+                # A finished round covers everything received before it started.
+                after: Cursor = {"link": delta_link, "since": _graph_time(started)}
+            elif isinstance(next_link, str) and next_link:
+                after = {"link": next_link, "since": since}
+            else:
+                raise ProtocolFailed(
+                    PROTOCOL_FAILED.format(host=self.base_url, reason="a delta page had no link")
+                )
+            found = [
+                m for m in (self._new_message(e) for e in page.get("value") or []) if m is not None
+            ]
+            if found:
+                found[-1] = dataclasses.replace(found[-1], checkpoint=after)
+            elif not messages:
+                start = after  # nothing to handle before here: no need to read this page again
+            messages.extend(found)
+            if delta_link:
+                return CloudChanges(start, tuple(messages), after, more=False, notice=notice)
+            if limit is not None and len(messages) >= limit:
+                break
+            page = self._page(after["link"])
+        return CloudChanges(start, tuple(messages), after, more=True, notice=notice)
+
+    @staticmethod
+    def _new_message(entry: Any) -> NewMessage | None:
+        if not isinstance(entry, dict) or "@removed" in entry or not entry.get("id"):
+            return None  # deleted, or moved out of the inbox (by us, or by a person)
+        categories = tuple(str(c) for c in entry.get("categories") or [])
+        return NewMessage(
+            str(entry["id"]),
+            tags=categories,
+            already_checked=CATEGORY_CHECKED in categories,
+            flagged_phishing=CATEGORY_PHISHING in categories,
+        )
+
+    def _message_url(self, message: NewMessage, suffix: str = "") -> str:
+        return f"{self.base_url}/me/messages/{urllib.parse.quote(message.id, safe='')}{suffix}"
+
+    def fetch_raw(self, message: NewMessage) -> bytes:
+        return self.session.request(self._message_url(message, "/$value"), accept="*/*")
+
+    def mark(self, message: NewMessage, verdict: str) -> tuple[str, ...]:
+        added = [c for c in (VERDICT_CATEGORIES.get(verdict), CATEGORY_CHECKED) if c]
+        categories = [*message.tags, *(c for c in added if c not in message.tags)]
+        self.session.json(
+            self._message_url(message), method="PATCH", body={"categories": categories}
+        )
+        return tuple(added)
+
+    def _suspicious_folder_id(self) -> str:
+        if self._folder_id:
+            return self._folder_id
+        name = self.folder.replace("'", "''")  # OData string literal
+        query = urllib.parse.urlencode({"$filter": f"displayName eq '{name}'", "$select": "id"})
+        found = self.session.json(f"{self.base_url}/me/mailFolders?{query}").get("value") or []
+        if found and isinstance(found[0], dict) and found[0].get("id"):
+            self._folder_id = str(found[0]["id"])
+        else:
+            created = self.session.json(
+                f"{self.base_url}/me/mailFolders", method="POST", body={"displayName": self.folder}
+            )
+            self._folder_id = str(created.get("id") or "")
+        if not self._folder_id:
+            raise ProtocolFailed(
+                PROTOCOL_FAILED.format(host=self.base_url, reason="no id for the folder")
+            )
+        return self._folder_id
+
+    def move_to_suspicious(self, message: NewMessage) -> str:
+        folder_id = self._suspicious_folder_id()
+        self.session.json(
+            self._message_url(message, "/move"), method="POST", body={"destinationId": folder_id}
+        )
+        return self.folder
