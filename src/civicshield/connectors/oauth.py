@@ -39,6 +39,14 @@ GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, 
 # It could change filters and forwarding, which CivicShield never does. Of the two, settings
 # access is the smaller harm if the stored token were ever stolen.
 GOOGLE_SCOPES = ("https://www.googleapis.com/auth/gmail.settings.basic",)
+# Only when the office turns on "check new email for phishing" (least privilege otherwise).
+# Microsoft: Mail.ReadWrite reads each new email's MIME source, sets a category on it and moves
+# phishing to a folder. Mail.Read would do for reading alone, but then nobody would see the
+# verdict in Outlook, which is the point; neither scope can send mail (that is Mail.Send).
+MICROSOFT_MAIL_SCOPES = ("Mail.ReadWrite",)
+# Google: gmail.modify reads raw messages and history and adds or removes labels; it cannot
+# delete mail permanently or send it. gmail.readonly would read but could not label.
+GOOGLE_MAIL_SCOPES = ("https://www.googleapis.com/auth/gmail.modify",)
 
 ERROR_STATE = (
     "The sign-in could not be matched to the one this page started (it may be old, or opened "
@@ -89,8 +97,10 @@ def microsoft(
     *,
     tenant: str = "organizations",
     login_url: str = MICROSOFT_LOGIN_URL,
+    watch_mail: bool = False,
 ) -> Provider:
-    """Microsoft identity platform v2.0; ``tenant`` is a tenant id, a domain or ``organizations``."""
+    """Microsoft identity platform v2.0; ``tenant`` is a tenant id, a domain or ``organizations``.
+    ``watch_mail`` adds the scope to read and tag new email (MICROSOFT_MAIL_SCOPES)."""
     base = f"{login_url.rstrip('/')}/{tenant}/oauth2/v2.0"
     return Provider(
         key=MICROSOFT,
@@ -98,7 +108,7 @@ def microsoft(
         client_secret=client_secret,
         authorize_url=f"{base}/authorize",
         token_url=f"{base}/token",
-        scopes=MICROSOFT_SCOPES,
+        scopes=MICROSOFT_SCOPES + (MICROSOFT_MAIL_SCOPES if watch_mail else ()),
         # select_account: an office manager signing in for a shared mailbox picks the account.
         authorize_params={"prompt": "select_account"},
     )
@@ -110,16 +120,18 @@ def google(
     *,
     authorize_url: str = GOOGLE_AUTHORIZE_URL,
     token_url: str = GOOGLE_TOKEN_URL,
+    watch_mail: bool = False,
 ) -> Provider:
     """Google; ``access_type=offline`` and ``prompt=consent`` so a refresh token comes back
-    every time (Google sends one only on the first consent otherwise)."""
+    every time (Google sends one only on the first consent otherwise). ``watch_mail`` adds
+    the scope to read and label new email (GOOGLE_MAIL_SCOPES)."""
     return Provider(
         key=GOOGLE,
         client_id=client_id,
         client_secret=client_secret,
         authorize_url=authorize_url,
         token_url=token_url,
-        scopes=GOOGLE_SCOPES,
+        scopes=GOOGLE_SCOPES + (GOOGLE_MAIL_SCOPES if watch_mail else ()),
         authorize_params={"access_type": "offline", "prompt": "consent"},
     )
 
@@ -140,6 +152,8 @@ class Tokens:
     access_token: str = field(repr=False)
     refresh_token: str = field(repr=False)
     expires_at: dt.datetime | None
+    scopes: tuple[str, ...] | None = None
+    """The scopes granted, when the provider said (Google lets a person untick some)."""
 
 
 def _session(provider: Provider, redirect_uri: str = "", timeout: float = 30.0) -> OAuth2Session:
@@ -170,6 +184,7 @@ def _tokens(token: dict[str, Any], *, previous_refresh: str = "") -> Tokens:
         access_token=str(token.get("access_token") or ""),
         refresh_token=str(token.get("refresh_token") or previous_refresh or ""),
         expires_at=dt.datetime.fromtimestamp(int(expires_at), tz=dt.UTC) if expires_at else None,
+        scopes=tuple(str(token["scope"]).split()) if token.get("scope") else None,
     )
 
 

@@ -329,6 +329,7 @@ OFFICE_OBJECT_URLS.update(
         "mailguard:contact_delete": _mailguard_contact,
         "mailguard:mailbox_disconnect": _mailguard_mailbox,
         "mailguard:mailbox_reconnect": _mailguard_mailbox,
+        "mailguard:mailbox_watch_mail": _mailguard_mailbox,
         "mailguard:forwarding": _mailguard_mailbox,
         "mailguard:forwarding_run": _mailguard_mailbox,
         "evidence:record_message": _inbox_message,

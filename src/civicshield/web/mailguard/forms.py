@@ -159,3 +159,9 @@ class SignInForm(forms.Form):
         label="A name for this mailbox (optional)",
         help_text="For example 'Constituency office'. Leave empty to use its email address.",
     )
+    watch_mail = forms.BooleanField(
+        required=False, label="Also check new email for phishing (asks to read email)"
+    )
+    move_phishing = forms.BooleanField(
+        required=False, label="and move emails judged phishing into a 'Suspicious' folder"
+    )

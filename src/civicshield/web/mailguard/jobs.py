@@ -15,13 +15,22 @@ AUDIT_EVERY = dt.timedelta(days=1)
 
 @job("mailguard.watch", every=WATCH_EVERY, max_attempts=1)
 def watch() -> None:
-    """Every two minutes: one watch job per connected IMAP mailbox (unless one is waiting)."""
+    """Every two minutes: one watch job per connected mailbox (unless one is waiting).
+
+    IMAP mailboxes with a password; Microsoft 365 and Gmail mailboxes whose office chose
+    "check new email for phishing" and whose sign-in has not expired. (IMAP ones may also be
+    woken sooner by IDLE; the cloud APIs are polled on this schedule.)"""
     from civicshield.web.mailguard.watcher import watch_enqueue
 
-    for mailbox in WatchedMailbox.objects.select_related("office").filter(
-        enabled=True, kind=WatchedMailbox.Kind.IMAP
-    ):
+    mailboxes = WatchedMailbox.objects.select_related("office").filter(enabled=True)
+    for mailbox in mailboxes.filter(kind=WatchedMailbox.Kind.IMAP):
         if mailbox.password:
+            watch_enqueue(mailbox)
+    cloud = mailboxes.filter(watch_mail=True, sign_in_expired_at__isnull=True).exclude(
+        kind=WatchedMailbox.Kind.IMAP
+    )
+    for mailbox in cloud:
+        if mailbox.oauth_refresh_token:
             watch_enqueue(mailbox)
 
 
@@ -30,7 +39,7 @@ def watch_mailbox(*, mailbox_id: int) -> None:
     from civicshield.web.mailguard.watcher import mailbox_watch
 
     mailbox = WatchedMailbox.objects.select_related("office").get(pk=mailbox_id)
-    if mailbox.enabled:
+    if mailbox.enabled and mailbox.is_watched:
         mailbox_watch(mailbox)
 
 

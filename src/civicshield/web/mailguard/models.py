@@ -72,7 +72,12 @@ class WatchedMailbox(models.Model):
     move_phishing = models.BooleanField(
         default=False, help_text="Move emails judged phishing into a 'Suspicious' folder"
     )
-    # Where the watcher stopped: {"uidvalidity": ..., "last_uid": ...}.
+    # Microsoft 365 and Gmail: the office chose "check new email for phishing" AND the sign-in
+    # granted the mail scope (oauth.MICROSOFT_MAIL_SCOPES / GOOGLE_MAIL_SCOPES). IMAP mailboxes
+    # are always watched.
+    watch_mail = models.BooleanField(default=False)
+    # Where the watcher stopped: IMAP {"uidvalidity": ..., "last_uid": ...}; Microsoft 365
+    # {"link": delta link, "since": ...}; Gmail {"history_id": ...}.
     cursor = models.JSONField(default=dict, blank=True)
     last_checked = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -92,6 +97,11 @@ class WatchedMailbox(models.Model):
     @property
     def is_cloud(self) -> bool:
         return self.kind in (self.Kind.MICROSOFT365, self.Kind.GMAIL)
+
+    @property
+    def is_watched(self) -> bool:
+        """Whether the phishing watch runs on this mailbox (IMAP always, cloud when chosen)."""
+        return not self.is_cloud or self.watch_mail
 
     @property
     def needs_reconnect(self) -> bool:

@@ -72,14 +72,18 @@ def redirect_uri() -> str:
     return settings.SITE_URL + reverse("mailguard:oauth_callback")
 
 
-def provider_get(key: str) -> oauth.Provider | None:
-    """The provider as configured by environment variables, or None if it is not set up."""
+def provider_get(key: str, *, watch_mail: bool = False) -> oauth.Provider | None:
+    """The provider as configured by environment variables, or None if it is not set up.
+
+    ``watch_mail`` asks for the mail scope too (only when the office chose "check new email
+    for phishing"). A refresh keeps the scopes first granted whatever is asked here."""
     if key == oauth.MICROSOFT and settings.MICROSOFT_CLIENT_ID:
         return oauth.microsoft(
             settings.MICROSOFT_CLIENT_ID,
             settings.MICROSOFT_CLIENT_SECRET,
             tenant=settings.MICROSOFT_TENANT,
             login_url=settings.MICROSOFT_LOGIN_URL,
+            watch_mail=watch_mail,
         )
     if key == oauth.GOOGLE and settings.GOOGLE_CLIENT_ID:
         return oauth.google(
@@ -87,8 +91,20 @@ def provider_get(key: str) -> oauth.Provider | None:
             settings.GOOGLE_CLIENT_SECRET,
             authorize_url=settings.GOOGLE_AUTHORIZE_URL,
             token_url=settings.GOOGLE_TOKEN_URL,
+            watch_mail=watch_mail,
         )
     return None
+
+
+def mail_scope_granted(key: str, granted: tuple[str, ...] | None) -> bool:
+    """Whether a token response granted the mail scope (True when the provider did not say:
+    RFC 6749 omits ``scope`` when it is the one requested)."""
+    if granted is None:
+        return True
+    wanted = oauth.MICROSOFT_MAIL_SCOPES if key == oauth.MICROSOFT else oauth.GOOGLE_MAIL_SCOPES
+    # Microsoft answers with full scope URIs for Graph (https://graph.microsoft.com/Mail.ReadWrite).
+    names = {g.rsplit("/", 1)[-1].lower() for g in granted} | {g.lower() for g in granted}
+    return all(w.lower() in names or w.rsplit("/", 1)[-1].lower() in names for w in wanted)
 
 
 def providers_status() -> list[dict[str, Any]]:
@@ -122,10 +138,14 @@ def oauth_connect_start(
     provider_key: str = "",
     name: str = "",
     mailbox: WatchedMailbox | None = None,
+    watch_mail: bool | None = None,
+    move_phishing: bool | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The provider's sign-in URL and the pending flow to keep in the session.
 
-    ``mailbox`` reconnects that mailbox instead of adding one.
+    ``mailbox`` reconnects that mailbox instead of adding one. ``watch_mail`` (the office's
+    "check new email for phishing") asks for the mail scope; None keeps a reconnected
+    mailbox's choice.
     """
     _require(member)
     if mailbox is not None:
@@ -134,7 +154,10 @@ def oauth_connect_start(
         if not mailbox.is_cloud:
             raise ValidationError(ERROR_NOT_CLOUD)
         provider_key = PROVIDER_OF_KIND[WatchedMailbox.Kind(mailbox.kind)]
-    provider = provider_get(provider_key)
+        if watch_mail is None:
+            watch_mail = mailbox.watch_mail
+    watch_mail = bool(watch_mail)
+    provider = provider_get(provider_key, watch_mail=watch_mail)
     if provider is None:
         raise ValidationError(_not_configured(provider_key))
     start = oauth.authorization_start(provider, redirect_uri=redirect_uri())
@@ -146,6 +169,8 @@ def oauth_connect_start(
         "member": member.pk,
         "mailbox": mailbox.pk if mailbox is not None else None,
         "name": name[:200],
+        "watch_mail": watch_mail,
+        "move_phishing": move_phishing,
         "started": timezone.now().timestamp(),
     }
     return start.url, pending
@@ -201,7 +226,8 @@ def oauth_connect_finish(
         raise _fail(member, "state", oauth.ERROR_STATE)
     assert pending is not None  # noqa: S101 - _pending_matches checked it; for mypy
     key = str(pending["provider"])
-    provider = provider_get(key)
+    watch_mail = bool(pending.get("watch_mail"))
+    provider = provider_get(key, watch_mail=watch_mail)
     if provider is None:
         raise _fail(member, "not_configured", _not_configured(key), provider=key)
     if error := query.get("error"):
@@ -250,6 +276,10 @@ def oauth_connect_finish(
         mailbox.sign_in_expired_at = None
         mailbox.last_error = ""
         mailbox.enabled = True
+        # Watched only if the person also agreed to the mail scope on the provider's page.
+        mailbox.watch_mail = watch_mail and mail_scope_granted(key, tokens.scopes)
+        if pending.get("move_phishing") is not None:  # None: a reconnect keeps the choice
+            mailbox.move_phishing = bool(pending["move_phishing"])
         # A signed-in Microsoft token is for Graph only: the Exchange admin API (mailbox-wide
         # forwarding) needs a token for another resource, so a tenant id left from a pasted
         # token must not send this one there.
@@ -260,14 +290,23 @@ def oauth_connect_finish(
             office=member.office,
             actor=member.user,
             target=mailbox,
-            details={"kind": kind, "via": "sign-in", "reconnected": reconnected},
+            details={
+                "kind": kind,
+                "via": "sign-in",
+                "reconnected": reconnected,
+                "watch_mail": mailbox.watch_mail,
+            },
         )
         jobs.enqueue("mailguard.forwarding_audit", office=member.office, mailbox_id=mailbox.pk)
+        if mailbox.watch_mail:
+            # The first watch only notes where the inbox is now; mail from then on is checked.
+            jobs.enqueue("mailguard.watch_mailbox", office=member.office, mailbox_id=mailbox.pk)
     return mailbox
 
 
-def mailbox_access_token(mailbox: WatchedMailbox) -> str:
-    """A usable access token for a cloud mailbox, refreshed first if it has run out.
+def mailbox_access_token(mailbox: WatchedMailbox, *, force: bool = False) -> str:
+    """A usable access token for a cloud mailbox, refreshed first if it has run out (or
+    ``force``: the service refused the token before its time, HTTP 401).
 
     A rotated refresh token is saved. Two checks of one mailbox at once may both refresh; that
     is harmless (Google does not rotate refresh tokens; Microsoft keeps the old one valid until
@@ -283,7 +322,8 @@ def mailbox_access_token(mailbox: WatchedMailbox) -> str:
         return str(mailbox.oauth_token)  # connected before sign-in existed: a pasted token
     now = timezone.now()
     if (
-        mailbox.oauth_token
+        not force
+        and mailbox.oauth_token
         and mailbox.oauth_expires_at
         and mailbox.oauth_expires_at > now + (REFRESH_LEEWAY)
     ):
@@ -323,3 +363,26 @@ def mailbox_access_token(mailbox: WatchedMailbox) -> str:
     mailbox.oauth_refresh_token = tokens.refresh_token
     mailbox.save(update_fields=["oauth_token", "oauth_expires_at", "oauth_refresh_token"])
     return tokens.access_token
+
+
+def mailbox_watch_mail_off(*, member: Membership, mailbox: WatchedMailbox) -> WatchedMailbox:
+    """Stop checking new email of a cloud mailbox (the forwarding check goes on).
+
+    Turning it on needs a new sign-in with the mail scope: ``oauth_connect_start(...,
+    watch_mail=True)``. Turning it off needs none; the provider keeps the permission granted
+    until someone removes CivicShield's access in the account (the page says so).
+    """
+    _require(member)
+    if mailbox.office_id != member.office_id:
+        raise NotAllowed(ERROR_NOT_ALLOWED)
+    with transaction.atomic():
+        mailbox.watch_mail = False
+        mailbox.save(update_fields=["watch_mail"])
+        audit.record(
+            action="mailguard.mailbox.watch_mail_off",
+            office=member.office,
+            actor=member.user,
+            target=mailbox,
+            details={"kind": mailbox.kind},
+        )
+    return mailbox

@@ -20,6 +20,7 @@ urlpatterns = [
     path("mailboxes/connect-cloud/start/", views.oauth_start, name="oauth_start"),
     path("mailboxes/oauth/callback/", views.oauth_callback, name="oauth_callback"),
     path("mailboxes/<int:pk>/reconnect/", views.mailbox_reconnect, name="mailbox_reconnect"),
+    path("mailboxes/<int:pk>/watch-mail/", views.mailbox_watch_mail, name="mailbox_watch_mail"),
     path("mailboxes/<int:pk>/disconnect/", views.mailbox_disconnect, name="mailbox_disconnect"),
     path("mailboxes/<int:pk>/forwarding/", views.forwarding, name="forwarding"),
     path("mailboxes/<int:pk>/forwarding/run/", views.forwarding_run, name="forwarding_run"),

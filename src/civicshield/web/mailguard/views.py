@@ -257,6 +257,8 @@ def oauth_start(request: MemberRequest) -> HttpResponse:
             member=request.member,
             provider_key=form.cleaned_data["provider"],
             name=form.cleaned_data["name"],
+            watch_mail=form.cleaned_data["watch_mail"],
+            move_phishing=form.cleaned_data["move_phishing"],
         )
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
@@ -279,6 +281,28 @@ def mailbox_reconnect(request: MemberRequest, pk: int) -> HttpResponse:
     return _start_sign_in(request, url, pending)
 
 
+@require_POST
+@member_required(MANAGE)
+def mailbox_watch_mail(request: MemberRequest, pk: int) -> HttpResponse:
+    """Turn "check new email for phishing" on (a new sign-in asking to read email) or off."""
+    mailbox = selectors.mailbox_get_for_member(member=request.member, pk=pk)
+    back = reverse("mailguard:mailboxes")
+    if request.POST.get("watch_mail") != "on":
+        signin.mailbox_watch_mail_off(member=request.member, mailbox=mailbox)
+        flash.success(request, f"New email in {mailbox.name} is no longer checked for phishing.")
+        return redirect(back)
+    if (reauth := _reauth_first(request, back)) is not None:
+        return reauth
+    try:
+        url, pending = signin.oauth_connect_start(
+            member=request.member, mailbox=mailbox, watch_mail=True
+        )
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return _start_sign_in(request, url, pending)
+
+
 @require_GET
 @member_required(MANAGE)
 def oauth_callback(request: MemberRequest) -> HttpResponse:
@@ -293,10 +317,19 @@ def oauth_callback(request: MemberRequest) -> HttpResponse:
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
         return redirect("mailguard:mailboxes")
+    watching = (
+        " New email is checked for phishing from now on."
+        if mailbox.watch_mail
+        else " New email is not checked for phishing."
+        if pending and pending.get("watch_mail")
+        else ""
+    )
+    if pending and pending.get("watch_mail") and not mailbox.watch_mail:
+        watching += " (The permission to read email was not given on the sign-in page.)"
     flash.success(
         request,
         f"Connected {mailbox.address}. Its forwarding check is running now and will run every "
-        "day; CivicShield keeps the sign-in encrypted and never shows it.",
+        f"day; CivicShield keeps the sign-in encrypted and never shows it.{watching}",
     )
     return redirect("mailguard:forwarding", pk=mailbox.pk)
 

@@ -1,4 +1,7 @@
-"""Watch one IMAP mailbox once: scan new mail, store what was found, then move the cursor.
+"""Watch one mailbox once: scan new mail, store what was found, then move the cursor.
+
+IMAP mailboxes through ``watch_once``; Microsoft 365 and Gmail mailboxes whose office chose
+"check new email for phishing" through their APIs (``watch_cloud_once``), with the same order:
 
 The order matters, so nothing is lost and nothing is stored twice:
 
@@ -15,13 +18,22 @@ The order matters, so nothing is lost and nothing is stored twice:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from civicshield.connectors import ImapCursor, ImapMailbox, WatchResult, watch_once
+from civicshield.connectors._http import BearerSession
 from civicshield.connectors.base import ConnectorError, MailboxSettings
+from civicshield.connectors.cloudwatch import (
+    STOPPED,
+    CloudMailSource,
+    CloudWatchResult,
+    watch_cloud_once,
+)
 from civicshield.core.mail import MailVerdict, analyse
 from civicshield.web.audit import services as audit
 from civicshield.web.jobs import services as jobs
@@ -37,8 +49,12 @@ from civicshield.web.mailguard.services import (
 
 WATCH_LIMIT = 200
 """Most messages one run handles; the rest wait for the next run (every two minutes)."""
-ERROR_NOT_IMAP = "Only IMAP mailboxes are watched for phishing."
+ERROR_NOT_WATCHED = (
+    "Checking new email for phishing is not turned on for this mailbox (it needs signing in "
+    "again with permission to read email)."
+)
 ERROR_DISCONNECTED = "This mailbox is disconnected (no password is stored)."
+ERROR_CLOUD_DISCONNECTED = "This mailbox is disconnected (no sign-in is stored)."
 
 
 @dataclass(frozen=True)
@@ -55,7 +71,9 @@ def imap_settings(mailbox: WatchedMailbox) -> MailboxSettings:
     )
 
 
-def _store(mailbox: WatchedMailbox, raw: bytes, result: MailVerdict) -> ScannedEmail:
+def _store(
+    mailbox: WatchedMailbox, raw: bytes, result: MailVerdict, *, folder: str = ""
+) -> ScannedEmail:
     # The original is kept only when it may need reporting: a busy office receives thousands of
     # clean emails, and their copies (attachments and all) have no use here.
     keep = result.verdict != Verdict.CLEAN.value
@@ -72,10 +90,44 @@ def _store(mailbox: WatchedMailbox, raw: bytes, result: MailVerdict) -> ScannedE
             "findings": findings_as_json(result),
             "raw": raw if keep else b"",
             "raw_deleted_at": None if keep else timezone.now(),
-            "imap_folder": mailbox.settings.get("folder", "INBOX"),
+            "imap_folder": folder or mailbox.settings.get("folder", "INBOX"),
         },
     )
     return row
+
+
+def _scanner(mailbox: WatchedMailbox, *, folder: str = "") -> Callable[[bytes], _Stored]:
+    """The scan function the connectors call: analyse, store the row, learn clean domains."""
+    directory = office_trusted_directory(mailbox.office)
+    seen = seen_domains(mailbox.office)
+
+    def scan(raw: bytes) -> _Stored:
+        result = analyse(raw, trusted=directory, seen_domains=seen)
+        stored = _store(mailbox, raw, result, folder=folder)
+        if result.verdict == Verdict.CLEAN.value:
+            seen_domains_record(mailbox.office, result.domains)
+            if seen is not None:
+                seen.update(result.domains)
+        return _Stored(result.verdict, stored.pk)
+
+    return scan
+
+
+def _flagged_audit(mailbox: WatchedMailbox, verdicts: list[tuple[str | None, bool]]) -> None:
+    """One audit entry per run that flagged anything: (verdict, moved) of each message."""
+    flagged = [(v, moved) for v, moved in verdicts if v in (Verdict.PHISHING, Verdict.SUSPICIOUS)]
+    if flagged:
+        audit.record(
+            action="mailguard.mailbox.flagged",
+            office=mailbox.office,
+            actor_label="mailbox watcher",
+            target=mailbox,
+            details={
+                "phishing": sum(v == Verdict.PHISHING for v, _ in flagged),
+                "suspicious": sum(v == Verdict.SUSPICIOUS for v, _ in flagged),
+                "moved": sum(moved for _, moved in flagged),
+            },
+        )
 
 
 def watch_enqueue(mailbox: WatchedMailbox) -> bool:
@@ -95,30 +147,19 @@ def watch_enqueue(mailbox: WatchedMailbox) -> bool:
     return True
 
 
-def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | None:
+def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | CloudWatchResult | None:
     """Scan what is new in ``mailbox``; return the connector's result (None if it could not run).
 
-    A connection failure is written to ``last_error``; retryable ones (server unreachable) are
-    raised again so the job system tries later.
+    A connection failure is written to ``last_error``; retryable ones (server unreachable,
+    throttled) are raised again so the job system tries later.
     """
-    if mailbox.kind != WatchedMailbox.Kind.IMAP:
-        raise ValueError(ERROR_NOT_IMAP)
+    if mailbox.is_cloud:
+        return _cloud_watch(mailbox)
     if not mailbox.enabled or not mailbox.password:
         WatchedMailbox.objects.filter(pk=mailbox.pk).update(last_error=ERROR_DISCONNECTED)
         return None
-    directory = office_trusted_directory(mailbox.office)
     folder = mailbox.settings.get("folder", "INBOX") or "INBOX"
-
-    seen = seen_domains(mailbox.office)
-
-    def scan(raw: bytes) -> _Stored:
-        result = analyse(raw, trusted=directory, seen_domains=seen)
-        stored = _store(mailbox, raw, result)
-        if result.verdict == Verdict.CLEAN.value:
-            seen_domains_record(mailbox.office, result.domains)
-            if seen is not None:
-                seen.update(result.domains)
-        return _Stored(result.verdict, stored.pk)
+    scan = _scanner(mailbox)
 
     cursor = None
     if mailbox.cursor:
@@ -169,19 +210,94 @@ def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | None:
             last_checked=timezone.now(),
             last_error=problems[-1][:1000] if problems else "",
         )
-        flagged = [
-            m for m in result.messages if m.verdict in (Verdict.PHISHING, Verdict.SUSPICIOUS)
-        ]
-        if flagged:
+        _flagged_audit(mailbox, [(m.verdict, m.moved_to is not None) for m in result.messages])
+    return result
+
+
+def _cloud_source(mailbox: WatchedMailbox) -> CloudMailSource:
+    """The Graph or Gmail inbox of ``mailbox``, with a token that is refreshed on a 401."""
+    from civicshield.connectors.gmail import GmailMailbox
+    from civicshield.connectors.graph import GraphMailbox
+    from civicshield.web.mailguard.signin import mailbox_access_token
+
+    service = mailbox.get_kind_display()
+    session = BearerSession(
+        mailbox_access_token(mailbox),
+        service=service,
+        refresh=lambda: mailbox_access_token(mailbox, force=True),
+    )
+    if mailbox.kind == WatchedMailbox.Kind.MICROSOFT365:
+        return GraphMailbox(session, base_url=settings.MICROSOFT_GRAPH_URL)
+    return GmailMailbox(session, base_url=settings.GMAIL_API_URL)
+
+
+def _cloud_watch(mailbox: WatchedMailbox) -> CloudWatchResult | None:
+    """The cloud half of ``mailbox_watch``: the same rows, audit entries and cursor rule."""
+    if not mailbox.watch_mail:
+        raise ValueError(ERROR_NOT_WATCHED)
+    has_sign_in = mailbox.oauth_token or mailbox.oauth_refresh_token
+    if not mailbox.enabled or (not has_sign_in and mailbox.sign_in_expired_at is None):
+        WatchedMailbox.objects.filter(pk=mailbox.pk).update(last_error=ERROR_CLOUD_DISCONNECTED)
+        return None
+    inbox = "INBOX" if mailbox.kind == WatchedMailbox.Kind.GMAIL else "Inbox"
+    scan = _scanner(mailbox, folder=inbox)
+    try:
+        source = _cloud_source(mailbox)
+        result = watch_cloud_once(
+            source, mailbox.cursor or None, scan, mailbox.move_phishing, limit=WATCH_LIMIT
+        )
+    except ConnectorError as exc:
+        WatchedMailbox.objects.filter(pk=mailbox.pk).update(
+            last_error=str(exc)[:1000], last_checked=timezone.now()
+        )
+        if exc.retryable:
+            raise
+        return None
+    problems = []
+    with transaction.atomic():
+        for message in result.messages:
+            if isinstance(message.analysis, _Stored):
+                ScannedEmail.objects.filter(pk=message.analysis.row_id).update(
+                    imap_folder=message.moved_to or inbox,
+                    imap_tags=list(message.tagged),
+                    moved=message.moved_to is not None,
+                )
+            elif message.error and not message.skipped:
+                # Could not be analysed (not an email, gone): keep a row so the office sees it.
+                key = hashlib.sha256(f"{mailbox.kind}:{message.id}".encode()).hexdigest()
+                ScannedEmail.objects.get_or_create(
+                    mailbox=mailbox,
+                    raw_sha256=key,
+                    defaults={
+                        "office": mailbox.office,
+                        "message_id": message.message_id[:998],
+                        "subject": message.subject[:998],
+                        "sender": message.sender[:998],
+                        "verdict": Verdict.UNREADABLE,
+                        "findings": [
+                            {"check": "unreadable", "severity": "low", "detail": message.error}
+                        ],
+                        "imap_folder": inbox,
+                    },
+                )
+            if message.error:
+                problems.append(message.error)
+        if result.stopped is not None:
+            problems.append(STOPPED.format(reason=result.stopped))
+        if result.notice:
+            problems.append(result.notice)
             audit.record(
-                action="mailguard.mailbox.flagged",
+                action="mailguard.mailbox.watch_restarted",
                 office=mailbox.office,
                 actor_label="mailbox watcher",
                 target=mailbox,
-                details={
-                    "phishing": sum(m.verdict == Verdict.PHISHING for m in flagged),
-                    "suspicious": sum(m.verdict == Verdict.SUSPICIOUS for m in flagged),
-                    "moved": sum(m.moved_to is not None for m in flagged),
-                },
+                details={"notice": result.notice[:300]},
             )
+        # The cursor moves only now, after every message it covers is stored.
+        WatchedMailbox.objects.filter(pk=mailbox.pk).update(
+            cursor=result.cursor,
+            last_checked=timezone.now(),
+            last_error=problems[-1][:1000] if problems else "",
+        )
+        _flagged_audit(mailbox, [(m.verdict, m.moved_to is not None) for m in result.messages])
     return result

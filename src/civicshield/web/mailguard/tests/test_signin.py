@@ -170,7 +170,12 @@ def test_a_manager_connects_microsoft_365_and_the_refresh_token_is_stored_encryp
     me = next(r for r in providers.requests if r.path.startswith("/me"))
     assert me.headers["Authorization"] == "Bearer recorded-ms-access-1"
     entry = AuditEntry.objects.get(action="mailguard.mailbox.connected")
-    assert entry.details == {"kind": "microsoft365", "via": "sign-in", "reconnected": False}
+    assert entry.details == {
+        "kind": "microsoft365",
+        "via": "sign-in",
+        "reconnected": False,
+        "watch_mail": False,
+    }
     assert "recorded" not in str(entry.details)
     job = Job.objects.get(name="mailguard.forwarding_audit")
     assert job.payload == {"mailbox_id": mailbox.pk}
