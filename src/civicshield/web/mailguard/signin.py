@@ -300,7 +300,10 @@ def oauth_connect_finish(
         jobs.enqueue("mailguard.forwarding_audit", office=member.office, mailbox_id=mailbox.pk)
         if mailbox.watch_mail:
             # The first watch only notes where the inbox is now; mail from then on is checked.
-            jobs.enqueue("mailguard.watch_mailbox", office=member.office, mailbox_id=mailbox.pk)
+            # (watch_enqueue: a reconnect while a watch is queued must not start a second one.)
+            from civicshield.web.mailguard.watcher import watch_enqueue
+
+            watch_enqueue(mailbox)
     return mailbox
 
 
