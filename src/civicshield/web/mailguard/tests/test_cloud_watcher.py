@@ -240,3 +240,47 @@ def test_turning_the_watch_on_later_signs_in_again_with_the_mail_scope(m365, cas
     m365.refresh_from_db()
     assert m365.watch_mail is False
     assert AuditEntry.objects.filter(action="mailguard.mailbox.watch_mail_off").exists()
+
+
+@pytest.fixture
+def gmail_box(cast, server):
+    return WatchedMailbox.objects.create(
+        office=cast.office_a,
+        name="Campaign Gmail",
+        kind=WatchedMailbox.Kind.GMAIL,
+        address="campaign@example.org",
+        oauth_token="access-token-not-a-secret",
+        oauth_refresh_token="refresh-token-not-a-secret",
+        oauth_expires_at=timezone.now() + dt.timedelta(hours=1),
+        watch_mail=True,
+        move_phishing=True,
+        cursor={"history_id": "100000"},
+    )
+
+
+def test_the_periodic_watch_checks_gmail_mail_and_stores_findings_as_for_imap(
+    cast, gmail_box, server, settings, django_capture_on_commit_callbacks
+):
+    from tests.connectors.test_cloud_watch import gmail_round
+
+    gmail_round(server)
+    settings.JOBS_RUN_EAGERLY = True
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.enqueue("mailguard.watch")
+
+    rows = {r.verdict: r for r in ScannedEmail.objects.filter(mailbox=gmail_box)}
+    assert set(rows) == {"clean", "phishing", "unreadable"}
+    phishing = rows["phishing"]
+    assert (phishing.moved, phishing.imap_folder) == (True, "CivicShield/Suspicious")
+    assert phishing.imap_tags == ["CivicShield/Phishing", "CivicShield/Checked"]
+    assert phishing.raw  # kept (encrypted) for reporting to the NCSC
+    assert rows["clean"].raw == b""
+    gmail_box.refresh_from_db()
+    assert gmail_box.cursor == {"history_id": "100020"}
+    assert gmail_box.last_checked is not None
+    assert "could not be checked" in gmail_box.last_error
+    assert AuditEntry.objects.get(action="mailguard.mailbox.flagged").details == {
+        "phishing": 1,
+        "suspicious": 0,
+        "moved": 1,
+    }
