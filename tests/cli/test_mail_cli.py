@@ -130,3 +130,25 @@ def test_an_enormous_file_is_an_error_line_not_a_crash(tmp_path, monkeypatch):
     lines = run_cli("mail", "scan", str(tmp_path)).json_lines
     assert lines[0]["path"].endswith("big.eml") and "larger than" in lines[0]["error"]
     assert lines[1]["verdict"] == "clean"
+
+
+def test_an_outlook_msg_file_is_scanned_like_an_email(tmp_path):
+    from tests.outlook_msg import write_outlook_msg
+
+    trusted = tmp_path / "contacts.csv"
+    trusted.write_text("name,email\nSarah Jones,sarah.jones@parliament.uk\n")
+    path = write_outlook_msg(
+        tmp_path / "briefing.msg",
+        subject="Updated briefing",
+        sender_name="Sarah Jones",
+        sender_email="sarah.jones@parliament-uk.co",
+        to="office@parliament.uk",
+        body="The briefing is attached.",
+        attachment=("briefing.pdf.exe", b"MZ" + bytes(200)),
+    )
+    result = run_cli("mail", "scan", str(path), "--trusted", str(trusted))
+    assert result.exit_status == 0
+    [line] = result.json_lines
+    assert line["path"] == str(path) and line["verdict"] == "phishing"
+    details = " ".join(f["detail"] for f in line["findings"])
+    assert "Sarah Jones" in details and "briefing.pdf.exe" in details

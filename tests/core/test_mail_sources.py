@@ -6,6 +6,7 @@ import io
 
 from civicshield.core.mail import RawMessage, SourceError, iter_messages
 from civicshield.core.mail.sources import ERROR_MSG_UNREADABLE, ERROR_NOT_FOUND
+from tests.outlook_msg import write_outlook_msg
 
 from .mail_helpers import make_mail
 
@@ -61,29 +62,22 @@ def test_a_damaged_outlook_file_is_an_error_not_a_crash(tmp_path):
     assert list(iter_messages([str(path)])) == [SourceError(str(path), ERROR_MSG_UNREADABLE)]
 
 
-def test_an_outlook_file_is_converted_to_an_email(tmp_path, monkeypatch):
-    # No Outlook .msg sample can be made here (extract-msg only reads them), so the one seam,
-    # extract_msg.openMsg, is replaced; the conversion around it is real.
-    import email
-    import email.policy
-    from unittest import mock
-
-    import extract_msg
-
-    converted = email.message_from_bytes(
-        make_mail(subject="from outlook"), policy=email.policy.default
+def test_an_outlook_file_is_converted_to_an_email(tmp_path):
+    # A real .msg, written with extract-msg's OLE writer (tests/outlook_msg.py).
+    path = write_outlook_msg(
+        tmp_path / "letter.msg",
+        subject="from outlook",
+        sender_name="Alex Example",
+        sender_email="alex@example.org",
+        to="office@parliament.uk",
+        body="See the attached note.",
+        attachment=("note.txt", b"hello"),
     )
-    fake = mock.create_autospec(extract_msg.Message, instance=True)
-    fake.asEmailMessage.return_value = converted
-    opener = mock.create_autospec(extract_msg.openMsg, return_value=fake)
-    monkeypatch.setattr(extract_msg, "openMsg", opener)
-    path = tmp_path / "letter.msg"
-    path.write_bytes(b"\xd0\xcf\x11\xe0")
     [item] = list(iter_messages([str(path)]))
-    assert isinstance(item, RawMessage)
+    assert isinstance(item, RawMessage) and item.path == str(path)
     assert b"Subject: from outlook" in item.data
-    opener.assert_called_once_with(str(path))
-    fake.close.assert_called_once_with()
+    assert b"From: Alex Example <alex@example.org>" in item.data
+    assert b'filename="note.txt"' in item.data
 
 
 def test_an_eml_file_with_an_envelope_line_stays_one_message(tmp_path):

@@ -149,25 +149,24 @@ def test_the_office_checks_use_its_own_contacts_not_another_offices(cast, sarah)
     assert not any("your contact Sarah Jones" in f["detail"] for f in scanned.findings)
 
 
-def test_an_outlook_msg_file_is_converted_and_checked(cast, sarah):
-    # No real .msg can be made here (extract-msg only reads them), so the reader is replaced at
-    # its one seam; what is tested is that the converted message is what gets checked.
-    import email
-    import email.policy
-    from unittest import mock
+def test_an_outlook_msg_file_is_converted_and_checked(cast, sarah, tmp_path):
+    # A real .msg, written with extract-msg's OLE writer (tests/outlook_msg.py).
+    from tests.outlook_msg import write_outlook_msg
 
-    import extract_msg
-
-    converted = email.message_from_bytes(
-        fixture_bytes("phishing_lookalike.eml"), policy=email.policy.default
+    path = write_outlook_msg(
+        tmp_path / "briefing.msg",
+        subject="Urgent: updated briefing, please sign in",
+        sender_name="Sarah Jones",
+        sender_email="sarah.jones@parliament-uk.co",
+        to="office@parliament.uk",
+        body="Please sign in at https://parliament-uk.co/login to read the briefing.",
+        attachment=("briefing.pdf.exe", b"MZ" + bytes(200)),
     )
-    opened = mock.Mock(**{"asEmailMessage.return_value": converted})
-    with mock.patch.object(extract_msg, "openMsg", autospec=True, return_value=opened) as open_:
-        upload = SimpleUploadedFile("briefing.msg", b"\xd0\xcf\x11\xe0 pretend OLE")
-        response = signed_in_client(cast.caseworker.user).post(URL, {"file": upload})
+    upload = SimpleUploadedFile("briefing.msg", path.read_bytes())
+    response = signed_in_client(cast.caseworker.user).post(URL, {"file": upload})
     assert response.status_code == 302
-    assert open_.call_args.args[0].endswith("upload.msg")
-    opened.close.assert_called_once_with()
     scanned = ScannedEmail.objects.get()
     assert scanned.verdict == "phishing"
     assert scanned.subject == "Urgent: updated briefing, please sign in"
+    found = str(scanned.findings)
+    assert "your contact Sarah Jones" in found and "briefing.pdf.exe" in found
