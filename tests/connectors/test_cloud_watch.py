@@ -20,6 +20,7 @@ from civicshield.connectors.cloudwatch import SCAN_FAILED, watch_cloud_once
 from civicshield.connectors.gmail import HISTORY_RESTARTED, GmailMailbox
 from civicshield.connectors.graph import DELTA_RESTARTED, GraphMailbox
 from civicshield.core.mail import analyse
+from tests.connectors.gmail_routes import gmail_round, history
 from tests.servers.recorded import Answer, replay_server
 
 TOKEN = "test-token-not-a-secret"
@@ -202,33 +203,6 @@ def test_graph_expired_access_token_is_refreshed_once(server):
 
 
 # --- Gmail ---------------------------------------------------------------------------------------
-
-
-def history(start: str, token: str = "") -> str:
-    query = {
-        "startHistoryId": start,
-        "historyTypes": "messageAdded",
-        "labelId": "INBOX",
-        "maxResults": "100",
-    }
-    if token:
-        query["pageToken"] = token
-    return "/users/me/history?" + urllib.parse.unquote(urllib.parse.urlencode(query))
-
-
-def gmail_round(server) -> None:
-    server.route("GET", history("100000"), "gmail/history-page1.json")
-    server.route("GET", history("100000", "page2token"), "gmail/history-page2.json")
-    server.route("GET", history("100020"), "gmail/history-round2.json")
-    server.route("GET", "/users/me/labels", "gmail/labels.json")
-    server.route_sequence(
-        "POST",
-        "/users/me/labels",
-        [Answer(200, f"gmail/label-created-{n}.json") for n in (1, 2, 3)],
-    )
-    for mid in ("18f0a1clean", "18f0a2phish", "18f0a3garbage", "18f0a4new"):
-        server.route("GET", f"/users/me/messages/{mid}", f"gmail/message-{mid}.json")
-        server.route("POST", f"/users/me/messages/{mid}/modify", "gmail/modified.json")
 
 
 def test_gmail_first_run_starts_from_the_profile_history_id(server):

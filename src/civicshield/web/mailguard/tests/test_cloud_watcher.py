@@ -261,7 +261,7 @@ def gmail_box(cast, server):
 def test_the_periodic_watch_checks_gmail_mail_and_stores_findings_as_for_imap(
     cast, gmail_box, server, settings, django_capture_on_commit_callbacks
 ):
-    from tests.connectors.test_cloud_watch import gmail_round
+    from tests.connectors.gmail_routes import gmail_round
 
     gmail_round(server)
     settings.JOBS_RUN_EAGERLY = True
