@@ -35,8 +35,17 @@ TRANSIENT_RETRIES = 5
 ERROR_UNKNOWN_JOB = "There is no job called {name!r}."
 
 
-def _backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+MAX_BACKOFF_SECONDS = 3600
+
+
+def _backoff(attempts: int, exc: BaseException | None = None) -> dt.timedelta:
+    """How long to wait before the next attempt: doubling from 30 seconds, but never sooner than
+    a service asked (``retry_after`` seconds on the error, from an HTTP Retry-After header)."""
+    seconds = float(min(30 * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
+    asked = getattr(exc, "retry_after", None)
+    if isinstance(asked, int | float) and asked > seconds:
+        seconds = min(float(asked), MAX_BACKOFF_SECONDS)
+    return dt.timedelta(seconds=seconds)
 
 
 def enqueue(
@@ -214,7 +223,7 @@ def run_job(job_id: int, *, worker: str = "") -> Job:
             job.finished = timezone.now()
         else:
             job.state = Job.State.QUEUED
-            job.run_after = timezone.now() + _backoff(job.attempts)
+            job.run_after = timezone.now() + _backoff(job.attempts, exc)
         job.locked_at = None
         job.save(update_fields=["last_error", "state", "finished", "run_after", "locked_at"])
         return job

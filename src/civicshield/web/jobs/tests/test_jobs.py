@@ -26,6 +26,15 @@ def _always_fails() -> None:
     raise RuntimeError("the mail server said no")
 
 
+class _Throttled(Exception):
+    retry_after = 600.0
+
+
+@job("tests.throttled", max_attempts=3)
+def _throttled() -> None:
+    raise _Throttled("429 Too Many Requests")
+
+
 @pytest.fixture(autouse=True)
 def _clear_calls():
     CALLS.clear()
@@ -55,6 +64,25 @@ def test_a_failing_job_is_retried_with_backoff_then_marked_failed():
     assert final.state == Job.State.FAILED
     assert final.attempts == 2
     assert list(services.failed_jobs(office=None)) == [final]
+
+
+def test_a_service_asking_to_wait_is_not_retried_sooner():
+    services.enqueue("tests.throttled")
+    before = timezone.now()
+    assert Worker().run_once()
+    waiting = Job.objects.get()
+    assert waiting.state == Job.State.QUEUED
+    # The first back-off would be 30 seconds; the service asked for 10 minutes.
+    assert waiting.run_after >= before + dt.timedelta(seconds=600)
+    assert waiting.run_after <= timezone.now() + dt.timedelta(seconds=601)
+
+
+def test_an_unreasonable_wait_is_capped_at_an_hour():
+    assert services._backoff(1, _Throttled()) == dt.timedelta(seconds=600)
+    huge = _Throttled()
+    huge.retry_after = 10**9
+    assert services._backoff(1, huge) == dt.timedelta(seconds=services.MAX_BACKOFF_SECONDS)
+    assert services._backoff(3) == dt.timedelta(seconds=120)
 
 
 def test_a_job_is_claimed_by_only_one_worker():
