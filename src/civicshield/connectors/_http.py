@@ -35,9 +35,11 @@ SERVICE_BUSY = "{service} is busy or having problems (HTTP {status}); the check 
 class AccessRefused(AuthenticationFailed):
     """HTTP 401 (the token ran out or was revoked) or 403 (the sign-in lacks a permission)."""
 
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, status: int, reason: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason
+        """The service's own error message (Exchange names a missing role there)."""
 
 
 class ServiceBusy(ConnectorError):
@@ -55,9 +57,10 @@ class ServiceBusy(ConnectorError):
 class HttpFailed(ProtocolFailed):
     """Any other HTTP error (404 not found, 410 gone...), with its ``status``."""
 
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, status: int, reason: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -116,7 +119,9 @@ def request_bytes(
         reason = _error_text(exc.read())
         if exc.code in (401, 403):
             raise AccessRefused(
-                ACCESS_REFUSED.format(service=service, reason=reason), status=exc.code
+                ACCESS_REFUSED.format(service=service, reason=reason),
+                status=exc.code,
+                reason=reason,
             ) from exc
         if exc.code == 429 or exc.code >= 500:
             raise ServiceBusy(
@@ -127,6 +132,7 @@ def request_bytes(
         raise HttpFailed(
             PROTOCOL_FAILED.format(host=host, reason=f"HTTP {exc.code}: {reason}"),
             status=exc.code,
+            reason=reason,
         ) from exc
     except urllib.error.URLError as exc:
         raise ServerUnreachable(

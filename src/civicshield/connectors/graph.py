@@ -5,8 +5,9 @@ inbox for phishing (``GraphMailbox``, with ``Mail.ReadWrite``, for ``watch_cloud
 The token is an OAuth access token the web app obtained for the office's Microsoft 365 tenant
 (connectors/oauth.py): Graph needs ``MailboxSettings.Read`` for inbox rules and ``User.Read``
 for the signed-in mailbox's address. The Exchange admin API needs a token for another resource
-(``https://outlook.office365.com``) with ``Exchange.ManageAsApp`` (or a delegated Exchange
-administrator), so the sign-in flow does not use it. No token is stored here.
+(``https://outlook.office365.com``) with ``Exchange.ManageAsApp`` and an Exchange role, so the
+sign-in flow does not use it: the organisation's own app gets an app-only token for it
+(``oauth.client_credentials_token``). No token is stored here.
 """
 
 from __future__ import annotations
@@ -17,14 +18,22 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from civicshield.connectors._http import BearerSession, HttpFailed, request_json
-from civicshield.connectors.base import PROTOCOL_FAILED, ProtocolFailed
+from civicshield.connectors._http import (
+    AccessRefused,
+    BearerSession,
+    HttpFailed,
+    ServiceBusy,
+    request_json,
+)
+from civicshield.connectors.base import PROTOCOL_FAILED, ConnectorError, ProtocolFailed
 from civicshield.connectors.cloudwatch import CloudChanges, Cursor, NewMessage
+from civicshield.connectors.oauth import AppRefused
 from civicshield.core.forwarding import (
     ForwardingAudit,
     analyse_exchange_mailbox,
     analyse_graph_rules,
 )
+from civicshield.core.forwarding.graph import MAILBOX_SOURCE
 
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
 EXCHANGE_URL = "https://outlook.office365.com/adminapi/beta"
@@ -69,26 +78,124 @@ class GraphClient:
         return {"value": rules}
 
 
+# Each says why mailbox-wide forwarding was not checked and who must do what, in plain words;
+# the audit run shows it under "Could not be fully checked" while the inbox rules still report.
+NOT_CHECKED = (
+    "Mailbox-wide forwarding (Outlook on the web: Settings, Forwarding) was not checked for "
+    "{mailbox}"
+)
+EXCHANGE_NOT_ALLOWED = (
+    NOT_CHECKED + ": CivicShield is not allowed to read mailbox settings in Exchange Online. "
+    "Your IT administrator must grant CivicShield's app the 'Exchange.ManageAsApp' permission "
+    "(Office 365 Exchange Online, application permission, with admin consent) and assign it "
+    "the 'View-Only Recipients' role."
+)
+EXCHANGE_ROLE_MISSING = (
+    NOT_CHECKED + ": CivicShield's app may connect to Exchange Online but has no role that "
+    "lets it read mailboxes. Your IT administrator must assign it the 'View-Only Recipients' "
+    "role in Exchange Online (New-ManagementRoleAssignment with -App and "
+    '-Role "View-Only Recipients").'
+)
+EXCHANGE_APP_REFUSED = (
+    NOT_CHECKED + ": Microsoft refused to sign CivicShield's Exchange Online app in ({reason}). "
+    "Your IT administrator must check the app's tenant, client id and client secret on the "
+    "CivicShield server (client secrets expire: make a new one in the app registration)."
+)
+EXCHANGE_NOT_IN_ORGANISATION = (
+    NOT_CHECKED + ": Exchange Online has no such mailbox in the Microsoft 365 organisation "
+    "CivicShield's app reads. If the mailbox belongs to another organisation, its IT "
+    "administrator must check this setting."
+)
+EXCHANGE_UNAVAILABLE = (
+    NOT_CHECKED + ": Exchange Online could not be reached or was busy ({reason}). The next "
+    "check will try again."
+)
+EXCHANGE_FAILED = NOT_CHECKED + ": Exchange Online answered with an error ({reason})."
+# Exchange's own words when the app has Exchange.ManageAsApp but no usable role: "User is not
+# allowed to call Get-Mailbox" (a role without the cmdlet), or "The role assigned to application
+# ... isn't supported in this scenario" (no role at all).
+_ROLE_MISSING_WORDS = ("not allowed to call", "role assigned to application")
+# Get-Mailbox for an identity the organisation does not have:
+# "ManagementObjectNotFoundException ... couldn't be found".
+_NOT_FOUND_WORDS = ("managementobjectnotfound", "couldn't be found", "could not be found")
+
+
 class ExchangeAdminClient:
     """Reads a mailbox's forwarding fields through the Exchange Online admin API.
 
     This is the REST endpoint behind the ExchangeOnlineManagement PowerShell module
     (``InvokeCommand`` running ``Get-Mailbox``); Graph itself does not expose mailbox forwarding.
+    ``token`` is a bearer token, or a function giving one (the organisation's app-only token,
+    fetched only when a request is made, so a refusal there is reported like the others).
+    ``on_refused`` is called when Exchange answers 401/403, so a cached token that predates an
+    administrator's consent or role assignment is not reused.
     """
 
     def __init__(
-        self, token: str, tenant_id: str, *, base_url: str = EXCHANGE_URL, timeout: float = 30.0
+        self,
+        token: str | Callable[[], str],
+        tenant_id: str,
+        *,
+        base_url: str = EXCHANGE_URL,
+        timeout: float = 30.0,
+        on_refused: Callable[[], None] | None = None,
     ) -> None:
         self.token = token
         self.tenant_id = tenant_id
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.on_refused = on_refused
 
     def mailbox(self, user: str) -> dict[str, Any]:
         """Get-Mailbox for one user: ``{"value": [{"ForwardingSmtpAddress": ..., ...}]}``."""
+        token = self.token() if callable(self.token) else self.token
         url = f"{self.base_url}/{urllib.parse.quote(self.tenant_id)}/InvokeCommand"
         body = {"CmdletInput": {"CmdletName": "Get-Mailbox", "Parameters": {"Identity": user}}}
-        return request_json(url, self.token, service=SERVICE, timeout=self.timeout, body=body)
+        try:
+            return request_json(url, token, service=SERVICE, timeout=self.timeout, body=body)
+        except AccessRefused:
+            if self.on_refused is not None:
+                self.on_refused()
+            raise
+
+
+def exchange_problem(mailbox: str, exc: ConnectorError) -> str:
+    """The plain-words reason mailbox-wide forwarding could not be read, from the failure."""
+    reason = str(getattr(exc, "reason", "") or "")
+    lowered = reason.lower()
+    if isinstance(exc, AppRefused):
+        return EXCHANGE_APP_REFUSED.format(mailbox=mailbox, reason=exc.reason)
+    if isinstance(exc, AccessRefused):
+        if any(words in lowered for words in _ROLE_MISSING_WORDS):
+            return EXCHANGE_ROLE_MISSING.format(mailbox=mailbox)
+        return EXCHANGE_NOT_ALLOWED.format(mailbox=mailbox)
+    if isinstance(exc, HttpFailed) and any(words in lowered for words in _NOT_FOUND_WORDS):
+        return EXCHANGE_NOT_IN_ORGANISATION.format(mailbox=mailbox)
+    if exc.retryable:
+        kind = f"HTTP {exc.status}" if isinstance(exc, ServiceBusy) else type(exc).__name__
+        return EXCHANGE_UNAVAILABLE.format(mailbox=mailbox, reason=kind)
+    detail = f"HTTP {exc.status}" if isinstance(exc, HttpFailed) else type(exc).__name__
+    return EXCHANGE_FAILED.format(mailbox=mailbox, reason=detail)
+
+
+def audit_exchange_mailbox(
+    mailbox: str, office_domains: Iterable[str], *, exchange: ExchangeAdminClient
+) -> ForwardingAudit:
+    """Audit the mailbox-wide forwarding setting; a failure is a problem on the result, never
+    an exception, so the inbox rules read beside it still count."""
+    try:
+        document = exchange.mailbox(mailbox)
+    except ConnectorError as exc:
+        return ForwardingAudit(MAILBOX_SOURCE, mailbox, (), (), (exchange_problem(mailbox, exc),))
+    value = document.get("value")
+    if isinstance(value, list) and not value:  # Get-Mailbox found nothing by that identity
+        problem = EXCHANGE_NOT_IN_ORGANISATION.format(mailbox=mailbox)
+        return ForwardingAudit(MAILBOX_SOURCE, mailbox, (), (), (problem,))
+    try:
+        return analyse_exchange_mailbox(mailbox, document, office_domains)
+    except ValueError:
+        problem = EXCHANGE_FAILED.format(mailbox=mailbox, reason="not a mailbox record")
+        return ForwardingAudit(MAILBOX_SOURCE, mailbox, (), (), (problem,))
 
 
 def audit_microsoft365(
@@ -97,14 +204,21 @@ def audit_microsoft365(
     *,
     graph: GraphClient,
     exchange: ExchangeAdminClient | None = None,
+    not_checked: str = "",
 ) -> ForwardingAudit:
     """Audit one Microsoft 365 mailbox: inbox rules, plus the mailbox forwarding setting if an
-    Exchange admin client is given. Raises ConnectorError if a document cannot be fetched."""
+    Exchange admin client is given (``not_checked``, the reason, is a problem when not).
+
+    Raises ConnectorError if the inbox rules cannot be fetched; an Exchange failure is a
+    problem on the result instead (``audit_exchange_mailbox``).
+    """
     domains = tuple(office_domains)
     rules = analyse_graph_rules(mailbox, graph.message_rules(mailbox), domains)
     if exchange is None:
-        return rules
-    forwarding = analyse_exchange_mailbox(mailbox, exchange.mailbox(mailbox), domains)
+        if not not_checked:
+            return rules
+        return dataclasses.replace(rules, problems=(*rules.problems, not_checked))
+    forwarding = audit_exchange_mailbox(mailbox, domains, exchange=exchange)
     return ForwardingAudit(
         rules.source,
         mailbox,

@@ -9,12 +9,18 @@ web app keeps the refresh token (encrypted) and the pending flow (in the person'
 Errors become the shared ConnectorError types. A refresh token the provider no longer honours
 (``invalid_grant``: revoked, expired, password changed, consent withdrawn) is ``GrantRevoked``,
 which the web app shows as "Sign-in expired — reconnect". A token is never put into a message.
+
+``client_credentials_token`` is the other flow: no person signs in; the organisation's own app
+registration gets an app-only token for Exchange Online (``exchange_app``), which
+``AppTokenCache`` keeps in memory until shortly before it runs out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,12 +68,22 @@ ERROR_NO_REFRESH = (
     "{provider} did not give CivicShield lasting access (no refresh token), so the daily check "
     "would stop within an hour. Try again; if it keeps happening, ask your administrator."
 )
+ERROR_APP_REFUSED = "{provider} refused an app-only token for CivicShield's app ({reason})."
 ERROR_UNREACHABLE = "Could not reach {provider}'s sign-in service ({reason}); try again later."
 PROVIDER_NAMES = {MICROSOFT: "Microsoft", GOOGLE: "Google"}
 
 
 class GrantRevoked(AuthenticationFailed):
     """The refresh token (or code) was refused with ``invalid_grant``: sign in again."""
+
+
+class AppRefused(AuthenticationFailed):
+    """The token endpoint refused an app-only token; ``reason`` is its OAuth error code only
+    (``invalid_client``, ``unauthorized_client``...), never its description."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -248,3 +264,93 @@ def token_refresh(provider: Provider, *, refresh_token: str) -> Tokens:
     except (OAuthError, requests.RequestException, ValueError) as exc:
         raise _token_error(provider, exc) from exc
     return _tokens(token, previous_refresh=refresh_token)
+
+
+# --- App-only access (client credentials) for the organisation's Exchange Online -------------
+
+# The Exchange Online admin API (``InvokeCommand``) is the resource; ``.default`` asks for the
+# application permissions an administrator consented to (``Exchange.ManageAsApp``).
+EXCHANGE_APP_SCOPE = "https://outlook.office365.com/.default"
+# A cached app token this close to running out is replaced first, so it cannot lapse mid-check.
+APP_TOKEN_LEEWAY = dt.timedelta(minutes=5)
+
+
+def exchange_app(
+    client_id: str,
+    client_secret: str,
+    *,
+    tenant: str,
+    login_url: str = MICROSOFT_LOGIN_URL,
+) -> Provider:
+    """The organisation's own app registration, for the client-credentials flow against one
+    tenant (an id or a domain; never ``organizations``: an app token is for one tenant)."""
+    return Provider(
+        key=MICROSOFT,
+        client_id=client_id,
+        client_secret=client_secret,
+        authorize_url="",  # no person signs in
+        token_url=f"{login_url.rstrip('/')}/{tenant}/oauth2/v2.0/token",
+        scopes=(EXCHANGE_APP_SCOPE,),
+    )
+
+
+def client_credentials_token(provider: Provider) -> Tokens:
+    """An app-only access token (``grant_type=client_credentials``, the client secret in the
+    body). No refresh token comes back: a new one is fetched when it runs out.
+
+    Raises AuthenticationFailed when Microsoft refuses the app (its error code only, such as
+    ``invalid_client`` for a wrong or expired secret, ``unauthorized_client`` for an app that is
+    not in the tenant), and a retryable ConnectorError when the service cannot be reached.
+    """
+    try:
+        token = _session(provider).fetch_token(provider.token_url, grant_type="client_credentials")
+    except OAuthError as exc:
+        reason = str(exc.error or "refused")
+        message = ERROR_APP_REFUSED.format(provider=provider.name, reason=reason)
+        raise AppRefused(message, reason=reason) from exc
+    except (requests.RequestException, ValueError) as exc:
+        raise _token_error(provider, exc) from exc
+    tokens = _tokens(token)
+    if not tokens.access_token:
+        message = ERROR_APP_REFUSED.format(provider=provider.name, reason="no access token")
+        raise AppRefused(message, reason="no access token")
+    return tokens
+
+
+class AppTokenCache:
+    """App-only access tokens kept in memory until shortly before they run out.
+
+    One per process: every mailbox audited in a run (and in later runs, within the hour a
+    Microsoft token lasts) reuses one token instead of asking the token endpoint each time.
+    Keyed by token URL, client id and scopes, so a changed configuration never gets an old
+    token. Nothing is written anywhere; a restarted process fetches a new token.
+    """
+
+    def __init__(
+        self,
+        *,
+        fetch: Callable[[Provider], Tokens] = client_credentials_token,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._fetch = fetch
+        self._now = now
+        self._lock = threading.Lock()
+        self._tokens: dict[tuple[str, str, tuple[str, ...]], Tokens] = {}
+
+    def access_token(self, provider: Provider) -> str:
+        key = (provider.token_url, provider.client_id, provider.scopes)
+        # The lock is held across the fetch on purpose: threads of one worker that need a token
+        # at once wait for the first one's answer instead of each asking Microsoft.
+        with self._lock:
+            cached = self._tokens.get(key)
+            if cached is not None and cached.expires_at is not None:
+                if cached.expires_at > self._now() + APP_TOKEN_LEEWAY:
+                    return cached.access_token
+            tokens = self._fetch(provider)
+            self._tokens[key] = tokens
+            return tokens.access_token
+
+    def forget(self, provider: Provider) -> None:
+        """Drop the cached token (Exchange refused it before its time: HTTP 401)."""
+        with self._lock:
+            self._tokens.pop((provider.token_url, provider.client_id, provider.scopes), None)

@@ -258,6 +258,20 @@ CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
 MICROSOFT_CLIENT_ID = os.environ.get("CIVICSHIELD_MICROSOFT_CLIENT_ID", "")
 MICROSOFT_CLIENT_SECRET = envsecret("CIVICSHIELD_MICROSOFT_CLIENT_SECRET") or ""
 MICROSOFT_TENANT = os.environ.get("CIVICSHIELD_MICROSOFT_TENANT", "") or "organizations"
+# The optional organisation-level Exchange Online connection that reads each Microsoft 365
+# mailbox's own forwarding setting (Get-Mailbox), which the sign-in above cannot. A tenant
+# (id or domain) turns it on. Its app defaults to the sign-in app; a separate single-tenant app
+# is better (README "Connecting Microsoft 365": the application permission then sits on an app
+# nobody signs in to). App-only, client-credentials flow, with a client secret.
+EXCHANGE_APP_TENANT = os.environ.get("CIVICSHIELD_EXCHANGE_APP_TENANT", "").strip()
+EXCHANGE_APP_CLIENT_ID = (
+    os.environ.get("CIVICSHIELD_EXCHANGE_APP_CLIENT_ID", "") or MICROSOFT_CLIENT_ID
+)
+EXCHANGE_APP_CLIENT_SECRET = (
+    envsecret("CIVICSHIELD_EXCHANGE_APP_CLIENT_SECRET")
+    if os.environ.get("CIVICSHIELD_EXCHANGE_APP_CLIENT_ID")
+    else MICROSOFT_CLIENT_SECRET
+) or ""
 GOOGLE_CLIENT_ID = os.environ.get("CIVICSHIELD_GOOGLE_CLIENT_ID", "")
 GOOGLE_CLIENT_SECRET = envsecret("CIVICSHIELD_GOOGLE_CLIENT_SECRET") or ""
 # Not configurable: the providers' own endpoints. Tests point these at a local replay server.
@@ -265,6 +279,7 @@ MICROSOFT_LOGIN_URL = "https://login.microsoftonline.com"
 GOOGLE_AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 MICROSOFT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
+EXCHANGE_ADMIN_URL = "https://outlook.office365.com/adminapi/beta"
 GMAIL_API_URL = "https://gmail.googleapis.com/gmail/v1"
 
 # Evidence screenshots with headless chromium (when installed at CIVICSHIELD_CHROMIUM).

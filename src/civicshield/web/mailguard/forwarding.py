@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from civicshield.connectors import oauth
 from civicshield.connectors.base import ConnectorError
 from civicshield.core.forwarding import HACKED_ADVICE, ForwardingAudit
 from civicshield.web.accounts.models import Membership
@@ -38,6 +39,16 @@ EMERGENCY_ADVICE = (
     "remove the rule) and tell whoever looks after your IT."
 )
 ALERT_ROLES = (Role.REPRESENTATIVE, Role.OFFICE_MANAGER)
+EXCHANGE_NOT_CONFIGURED = (
+    "Mailbox-wide forwarding (Outlook on the web: Settings, Forwarding) was not checked for "
+    "{mailbox}: this CivicShield server has no Exchange Online connection, and signing in "
+    "cannot read that setting. Your IT administrator must register an app with the "
+    "'Exchange.ManageAsApp' permission and the 'View-Only Recipients' role, and set "
+    'CIVICSHIELD_EXCHANGE_APP_TENANT on the CivicShield server (README, "Connecting '
+    'Microsoft 365").'
+)
+# App-only Exchange Online tokens, shared by every check this process runs (about an hour each).
+EXCHANGE_APP_TOKENS = oauth.AppTokenCache()
 
 
 def _audit_imap(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:
@@ -54,16 +65,52 @@ def _audit_imap(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:
     return audit_sieve(sieve, mailbox.address or sieve.username, domains)
 
 
+def exchange_app_provider() -> oauth.Provider | None:
+    """The organisation-level Exchange Online app, or None when this server has none set up."""
+    if not (
+        settings.EXCHANGE_APP_TENANT
+        and settings.EXCHANGE_APP_CLIENT_ID
+        and settings.EXCHANGE_APP_CLIENT_SECRET
+    ):
+        return None
+    return oauth.exchange_app(
+        settings.EXCHANGE_APP_CLIENT_ID,
+        settings.EXCHANGE_APP_CLIENT_SECRET,
+        tenant=settings.EXCHANGE_APP_TENANT,
+        login_url=settings.MICROSOFT_LOGIN_URL,
+    )
+
+
 def _audit_microsoft365(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:
     from civicshield.connectors.graph import ExchangeAdminClient, GraphClient, audit_microsoft365
 
     token = mailbox_access_token(mailbox)
-    # Only a mailbox connected with a pasted Exchange-capable token has a tenant id: a token
-    # from signing in is for Microsoft Graph alone (README "Connecting Microsoft 365").
-    tenant = mailbox.settings.get("tenant_id", "")
-    exchange = ExchangeAdminClient(token, tenant) if tenant else None
     graph = GraphClient(token, base_url=settings.MICROSOFT_GRAPH_URL)
-    return audit_microsoft365(mailbox.address, domains, graph=graph, exchange=exchange)
+    exchange: ExchangeAdminClient | None = None
+    not_checked = ""
+    # A mailbox connected (before sign-in existed) with a pasted Exchange-capable token keeps
+    # its tenant id and uses that token.
+    tenant = mailbox.settings.get("tenant_id", "")
+    provider = exchange_app_provider()
+    if tenant:
+        exchange = ExchangeAdminClient(token, tenant, base_url=settings.EXCHANGE_ADMIN_URL)
+    elif provider is not None and mailbox.oauth_refresh_token:
+        # Only for a signed-in mailbox: its address is the one Microsoft itself reported at
+        # sign-in (/me), so an office cannot point the organisation's app at a mailbox it did
+        # not sign in to. Exchange answers for the tenant's own mailboxes only; any other is a
+        # plain "not in the organisation" problem.
+        app = provider
+        exchange = ExchangeAdminClient(
+            lambda: EXCHANGE_APP_TOKENS.access_token(app),
+            settings.EXCHANGE_APP_TENANT,
+            base_url=settings.EXCHANGE_ADMIN_URL,
+            on_refused=lambda: EXCHANGE_APP_TOKENS.forget(app),
+        )
+    else:
+        not_checked = EXCHANGE_NOT_CONFIGURED.format(mailbox=mailbox.address)
+    return audit_microsoft365(
+        mailbox.address, domains, graph=graph, exchange=exchange, not_checked=not_checked
+    )
 
 
 def _audit_gmail(mailbox: WatchedMailbox, domains: list[str]) -> ForwardingAudit:

@@ -25,7 +25,7 @@ from civicshield.web.mailguard.forms import (
     ImapMailboxForm,
     SignInForm,
 )
-from civicshield.web.mailguard.forwarding import EMERGENCY_ADVICE
+from civicshield.web.mailguard.forwarding import EMERGENCY_ADVICE, exchange_app_provider
 from civicshield.web.mailguard.models import TrustedContact
 
 CHECK = Capability.CHECK_EMAIL
@@ -223,6 +223,7 @@ def mailbox_connect_cloud(request: MemberRequest) -> HttpResponse:
             "form": SignInForm(),
             "providers": signin.providers_status(),
             "callback_url": signin.redirect_uri(),
+            "exchange_configured": exchange_app_provider() is not None,
         },
     )
 
