@@ -43,4 +43,43 @@ def settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 id="civicshield.W002",
             )
         )
+    problems.extend(_half_configured_sign_ins())
     return problems
+
+
+def _half_configured_sign_ins() -> list[CheckMessage]:
+    """A client id without its secret (or the reverse) fails only when someone tries to sign
+    in, or in the middle of the night's forwarding check: say so at start-up instead."""
+    pairs = [
+        (
+            "Microsoft 365 sign-in",
+            "CIVICSHIELD_MICROSOFT_CLIENT",
+            settings.MICROSOFT_CLIENT_ID,
+            settings.MICROSOFT_CLIENT_SECRET,
+        ),
+        (
+            "Google sign-in",
+            "CIVICSHIELD_GOOGLE_CLIENT",
+            settings.GOOGLE_CLIENT_ID,
+            settings.GOOGLE_CLIENT_SECRET,
+        ),
+    ]
+    if settings.EXCHANGE_APP_TENANT:
+        pairs.append(
+            (
+                "Exchange Online connection",
+                "CIVICSHIELD_EXCHANGE_APP_CLIENT",
+                settings.EXCHANGE_APP_CLIENT_ID,
+                settings.EXCHANGE_APP_CLIENT_SECRET,
+            )
+        )
+    return [
+        Warning(
+            f"The {what} is half set up: it has a client id but no secret, or a secret but no "
+            "client id, so it cannot work.",
+            hint=f"Set both {prefix}_ID and {prefix}_SECRET (or {prefix}_SECRET_FILE).",
+            id="civicshield.W003",
+        )
+        for what, prefix, client_id, secret in pairs
+        if bool(client_id) != bool(secret)
+    ]
