@@ -225,3 +225,18 @@ def test_postgres_clears_the_setting_after_a_purge(fresh_office):
         assert cursor.fetchone()[0] in ("", None)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [new[0].pk])
+
+
+def test_the_daily_job_also_purges_the_system_chain_and_it_still_verifies(db):
+    from civicshield.web.dataprotection.jobs import purge
+
+    now = timezone.now()
+    with time_machine.travel(now - 7 * YEAR, tick=True):
+        for n in range(3):
+            audit.record(action="test.system.old", office=None, details={"n": n})
+    audit.record(action="test.system.new", office=None, details={})
+    purge()
+    system = list(AuditEntry.objects.filter(office=None).order_by("seq"))
+    assert [e.action for e in system] == ["test.system.new", audit.PURGE_ACTION]
+    report = audit.audit_verify()
+    assert report.ok, report.problems
