@@ -17,7 +17,7 @@ import pytest
 
 from civicshield.connectors._http import BearerSession, ServiceBusy
 from civicshield.connectors.cloudwatch import watch_cloud_once
-from civicshield.connectors.gmail import HISTORY_RESTARTED, GmailMailbox
+from civicshield.connectors.gmail import HISTORY_GAP_CHECKED, HISTORY_RESTARTED, GmailMailbox
 from civicshield.connectors.graph import DELTA_RESTARTED, GraphMailbox
 from civicshield.connectors.watcher import SCAN_FAILED
 from civicshield.core.mail import analyse
@@ -41,8 +41,12 @@ def graph(server, refresh=None) -> GraphMailbox:
     return GraphMailbox(session, base_url=server.base_url, now=lambda: NOW)
 
 
+ROUND = str(int(NOW.timestamp()))  # "checked_at" of a round that started at NOW
+
+
 def gmail(server) -> GmailMailbox:
-    return GmailMailbox(BearerSession(TOKEN, service="Gmail"), base_url=server.base_url)
+    session = BearerSession(TOKEN, service="Gmail")
+    return GmailMailbox(session, base_url=server.base_url, now=lambda: NOW)
 
 
 def scan(raw: bytes):
@@ -211,7 +215,7 @@ def test_gmail_first_run_starts_from_the_profile_history_id(server):
 
     result = watch_cloud_once(gmail(server), None, scan, True)
 
-    assert (result.cursor, result.messages) == ({"history_id": "100000"}, ())
+    assert (result.cursor, result.messages) == ({"history_id": "100000", "checked_at": ROUND}, ())
 
 
 def test_gmail_scans_each_new_email_once_across_two_runs_labels_and_moves_phishing(server):
@@ -227,7 +231,7 @@ def test_gmail_scans_each_new_email_once_across_two_runs_labels_and_moves_phishi
     assert phish.verdict == "phishing" and phish.moved_to == "CivicShield/Suspicious"
     assert phish.tagged == ("CivicShield/Phishing", "CivicShield/Checked")
     assert (by_id["18f0a3garbage"].error or "").startswith(SCAN_FAILED.split("(")[0])
-    assert first.cursor == {"history_id": "100020"}
+    assert first.cursor == {"history_id": "100020", "checked_at": ROUND}
     # Labels were created once each, and "moving" takes the email out of the inbox.
     created = [json.loads(r.body)["name"] for r in server.seen("POST", "/users/me/labels")]
     assert created == ["CivicShield/Checked", "CivicShield/Phishing", "CivicShield/Suspicious"]
@@ -250,7 +254,7 @@ def test_gmail_scans_each_new_email_once_across_two_runs_labels_and_moves_phishi
         "/users/me/messages/18f0a4new?format=raw"
     ]
     assert not server.seen("POST", "/users/me/labels")  # found, not created again
-    assert second.cursor == {"history_id": "100030"}
+    assert second.cursor == {"history_id": "100030", "checked_at": ROUND}
 
 
 def test_gmail_throttling_keeps_the_cursor_after_the_last_handled_email(server):
@@ -260,7 +264,7 @@ def test_gmail_throttling_keeps_the_cursor_after_the_last_handled_email(server):
     result = watch_cloud_once(gmail(server), {"history_id": "100000"}, scan, True)
 
     assert [m.id for m in result.messages] == ["18f0a1clean"]
-    assert result.cursor == {"history_id": "100005"}
+    assert result.cursor == {"history_id": "100005"}  # a stop mid-round keeps the old time
     assert result.stopped is not None and result.stopped.retryable
     assert result.more is True
 
@@ -271,6 +275,55 @@ def test_gmail_history_too_old_restarts_from_the_profile_and_says_so(server):
 
     result = watch_cloud_once(gmail(server), {"history_id": "90000"}, scan, True)
 
-    assert result.cursor == {"history_id": "250000"}
+    assert result.cursor == {"history_id": "250000", "checked_at": ROUND}
     assert result.notice == HISTORY_RESTARTED
     assert result.messages == ()
+
+
+def test_gmail_history_too_old_lists_the_inbox_since_the_last_complete_round(server):
+    # Recorded shapes: messages.list (newest first) and messages.get?format=minimal.
+    since = str(int(NOW.timestamp()) - 9 * 24 * 3600)
+    server.route("GET", history("90000"), "gmail/error-404.json", status=404)
+    server.route("GET", "/users/me/profile", "gmail/profile-later.json")
+    server.route("GET", "/users/me/labels", "gmail/labels-ours.json")
+    server.route(
+        "GET",
+        f"/users/me/messages?labelIds=INBOX&q=after:{since}&maxResults=100",
+        "gmail/messages-list-gap.json",
+    )
+    for mid in ("18f0a1clean", "18f0a2phish"):
+        server.route("GET", f"/users/me/messages/{mid}", f"gmail/message-{mid}.json")
+        server.route("POST", f"/users/me/messages/{mid}/modify", "gmail/modified.json")
+    server.route("GET", "/users/me/messages/18f0a0done", "gmail/message-minimal-checked.json")
+
+    cursor = {"history_id": "90000", "checked_at": since}
+    result = watch_cloud_once(gmail(server), cursor, scan, True)
+
+    # The one already carrying "checked" is skipped; the others are scanned, oldest first.
+    assert [(m.id, m.verdict) for m in result.messages] == [
+        ("18f0a2phish", "phishing"),
+        ("18f0a1clean", "clean"),
+    ]
+    assert result.notice == HISTORY_GAP_CHECKED
+    assert result.cursor == {"history_id": "250000", "checked_at": ROUND}
+
+
+def test_a_gap_listing_cut_short_keeps_its_place_for_the_next_run(server):
+    since = str(int(NOW.timestamp()) - 9 * 24 * 3600)
+    server.route("GET", "/users/me/profile", "gmail/profile-later.json")
+    server.route("GET", "/users/me/labels", "gmail/labels-ours.json")
+    server.route(
+        "GET",
+        f"/users/me/messages?labelIds=INBOX&q=after:{since}&maxResults=100",
+        "gmail/messages-list-gap.json",
+    )
+    for mid in ("18f0a1clean", "18f0a2phish"):
+        server.route("GET", f"/users/me/messages/{mid}", f"gmail/message-{mid}.json")
+        server.route("POST", f"/users/me/messages/{mid}/modify", "gmail/modified.json")
+    server.route("GET", "/users/me/messages/18f0a0done", "gmail/message-minimal-checked.json")
+
+    gap = {"history_id": "", "checked_at": since}
+    result = watch_cloud_once(gmail(server), gap, scan, True, limit=1)
+
+    assert [m.id for m in result.messages] == ["18f0a1clean"]
+    assert result.cursor == gap and result.more

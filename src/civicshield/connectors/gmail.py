@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from civicshield.connectors._http import BearerSession, HttpFailed, request_json
@@ -79,6 +80,11 @@ LABEL_CHECKED = "CivicShield/Checked"
 VERDICT_LABELS = {"phishing": LABEL_PHISHING, "suspicious": LABEL_SUSPICIOUS}
 HISTORY_PAGE_SIZE = 100
 MAX_HISTORY_PAGES = 20
+HISTORY_GAP_CHECKED = (
+    "Gmail no longer kept the record of changes since the last check (it keeps about a week), "
+    "so CivicShield looked through the inbox for every email that arrived since then instead."
+)
+GAP_PAGE_SIZE = 100
 HISTORY_RESTARTED = (
     "Gmail no longer kept the record of changes since the last check (it keeps about a week), "
     "so the check started again from now. Emails that arrived in between were not checked: "
@@ -99,14 +105,24 @@ class GmailMailbox:
     4. "Moving": add the CivicShield/Suspicious label and remove INBOX (Gmail has labels,
        not folders; the email stays in All Mail and under the label).
 
-    A ``historyId`` Gmail no longer has (HTTP 404) restarts from the profile's current one,
-    and ``CloudChanges.notice`` says so.
+    A ``historyId`` Gmail no longer has (HTTP 404) restarts from the profile's current one.
+    Every cursor also carries ``checked_at`` (epoch seconds at the start of the last complete
+    round), so the inbox's email since then is listed instead (``messages.list`` with
+    ``after:``; the "checked" label skips what was scanned already). ``CloudChanges.notice``
+    says which happened.
     """
 
     service = SERVICE
 
-    def __init__(self, session: BearerSession, *, base_url: str = GMAIL_URL) -> None:
+    def __init__(
+        self,
+        session: BearerSession,
+        *,
+        base_url: str = GMAIL_URL,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
         self.session = session
+        self.now = now
         self.base_url = base_url.rstrip("/") + "/users/me"
         self._labels: dict[str, str] | None = None
 
@@ -129,28 +145,79 @@ class GmailMailbox:
             query["pageToken"] = page_token
         return self.session.json(f"{self.base_url}/history?{urllib.parse.urlencode(query)}")
 
+    def _gap(self, since: str, now: Cursor, limit: int | None) -> CloudChanges:
+        """Inbox email that arrived after ``since`` (epoch seconds) and is not yet checked, for
+        a lost history. Gmail lists newest first; a run cut short by ``limit`` keeps the gap's
+        cursor, and the next run lists again, skipping what now carries the "checked" label."""
+        checked = self._label_ids().get(LABEL_CHECKED, "")
+        messages: list[NewMessage] = []
+        token = ""
+        for _ in range(MAX_HISTORY_PAGES):
+            query = {"labelIds": "INBOX", "q": f"after:{since}", "maxResults": str(GAP_PAGE_SIZE)}
+            if token:
+                query["pageToken"] = token
+            page = self.session.json(f"{self.base_url}/messages?{urllib.parse.urlencode(query)}")
+            for entry in page.get("messages") or []:
+                if not isinstance(entry, dict) or not entry.get("id"):
+                    continue
+                found = self.session.json(
+                    f"{self.base_url}/messages/{urllib.parse.quote(str(entry['id']), safe='')}"
+                    "?format=minimal"
+                )
+                labels = tuple(str(label) for label in found.get("labelIds") or [])
+                if checked and checked in labels:
+                    continue
+                messages.append(NewMessage(str(entry["id"]), tags=labels))
+                if limit is not None and len(messages) >= limit:
+                    break
+            token = str(page.get("nextPageToken") or "")
+            if not token or (limit is not None and len(messages) >= limit):
+                break
+        gap: Cursor = {"history_id": "", "checked_at": since}
+        unfinished = bool(token) or (limit is not None and len(messages) >= limit)
+        messages.reverse()  # oldest first, as every source reports them
+        return CloudChanges(
+            gap,
+            tuple(messages),
+            gap if unfinished else now,
+            more=unfinished,
+            notice=HISTORY_GAP_CHECKED,
+        )
+
     def changes(self, cursor: Mapping[str, str] | None, *, limit: int | None) -> CloudChanges:
         start_id = str((cursor or {}).get("history_id") or "")
+        since = str((cursor or {}).get("checked_at") or "")
+        round_started = str(int(self.now().timestamp()))
+        if not start_id and since:
+            # A listing of lost history that stopped part-way: list again from the same time.
+            return self._gap(
+                since,
+                {"history_id": self._profile_history_id(), "checked_at": round_started},
+                limit,
+            )
         if not start_id:
-            now: Cursor = {"history_id": self._profile_history_id()}
+            now: Cursor = {"history_id": self._profile_history_id(), "checked_at": round_started}
             return CloudChanges(now, (), now)
         try:
             page = self._history(start_id, "")
         except HttpFailed as exc:
             if exc.status != 404:
                 raise
-            now = {"history_id": self._profile_history_id()}
+            now = {"history_id": self._profile_history_id(), "checked_at": round_started}
+            if since:
+                return self._gap(since, now, limit)
             return CloudChanges(now, (), now, notice=HISTORY_RESTARTED)
         checked = self._label_ids().get(LABEL_CHECKED, "")
         phishing = self._label_ids().get(LABEL_PHISHING, "")
-        start: Cursor = {"history_id": start_id}
+        kept = {"checked_at": since} if since else {}
+        start: Cursor = {"history_id": start_id, **kept}
         messages: list[NewMessage] = []
         seen: set[str] = set()
         for _ in range(MAX_HISTORY_PAGES):
             for record in page.get("history") or []:
                 if not isinstance(record, dict) or not record.get("id"):
                     continue
-                after: Cursor = {"history_id": str(record["id"])}
+                after: Cursor = {"history_id": str(record["id"]), **kept}
                 found = []
                 for added in record.get("messagesAdded") or []:
                     entry = added.get("message") if isinstance(added, dict) else None
@@ -180,7 +247,10 @@ class GmailMailbox:
                     return CloudChanges(start, tuple(messages), after, more=True)
             token = str(page.get("nextPageToken") or "")
             if not token:
-                end: Cursor = {"history_id": str(page.get("historyId") or start_id)}
+                end: Cursor = {
+                    "history_id": str(page.get("historyId") or start_id),
+                    "checked_at": round_started,
+                }
                 return CloudChanges(start, tuple(messages), end)
             page = self._history(start_id, token)
         end = messages[-1].checkpoint if messages and messages[-1].checkpoint else start

@@ -276,7 +276,7 @@ def test_the_periodic_watch_checks_gmail_mail_and_stores_findings_as_for_imap(
     assert phishing.raw  # kept (encrypted) for reporting to the NCSC
     assert rows["clean"].raw == b""
     gmail_box.refresh_from_db()
-    assert gmail_box.cursor == {"history_id": "100020"}
+    assert gmail_box.cursor["history_id"] == "100020" and gmail_box.cursor["checked_at"]
     assert gmail_box.last_checked is not None
     assert "could not be checked" in gmail_box.last_error
     assert AuditEntry.objects.get(action="mailguard.mailbox.flagged").details == {
