@@ -185,8 +185,10 @@ def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | CloudWatchResult | N
                     imap_tags=list(message.tagged),
                     moved=message.moved_to is not None,
                 )
-            elif message.error and not message.skipped:
+            elif message.error and not message.skipped and message.uid <= result.cursor.last_uid:
                 # Could not be analysed (not an email, empty): keep a row so the office sees it.
+                # (A message past the cursor was cut off by a lost connection: the next run
+                # takes it again, so it gets no row now.)
                 ScannedEmail.objects.get_or_create(
                     mailbox=mailbox,
                     raw_sha256=f"uid:{result.cursor.uidvalidity}:{message.uid}",

@@ -171,3 +171,36 @@ def test_a_newly_connected_mailbox_is_watched_from_now_on(cast, mail_account):
     mailbox_watch(mailbox)
     [row] = ScannedEmail.objects.filter(mailbox=mailbox)
     assert bytes(row.raw) == new
+
+
+def test_a_message_cut_off_by_a_lost_connection_gets_no_unreadable_row(
+    watched, mail_account, monkeypatch
+):
+    import dataclasses
+
+    from civicshield.connectors.watcher import WatchedMessage, watch_once
+    from civicshield.web.mailguard import watcher as web_watcher
+
+    deliver(mail_account, fixture_bytes("clean.eml"), fixture_bytes("phishing_lookalike.eml"))
+
+    def first_then_cut_off(imap, cursor, scan, move, **kwargs):
+        # The real watcher handles the first message; the connection "drops" on the second,
+        # which watch_once reports with an error and leaves past the cursor.
+        result = watch_once(imap, cursor, scan, move, limit=1)
+        lost = WatchedMessage(2, "", "", "", None, None, (), None, False, "connection lost")
+        return dataclasses.replace(result, messages=(*result.messages, lost), more=True)
+
+    monkeypatch.setattr(web_watcher, "watch_once", first_then_cut_off)
+    mailbox_watch(watched)
+    assert list(ScannedEmail.objects.filter(mailbox=watched).values_list("verdict", flat=True)) == [
+        "clean"
+    ]
+    watched.refresh_from_db()
+    assert watched.cursor["last_uid"] == 1
+
+    monkeypatch.undo()
+    mailbox_watch(watched)
+    verdicts = sorted(
+        ScannedEmail.objects.filter(mailbox=watched).values_list("verdict", flat=True)
+    )
+    assert verdicts == ["clean", "phishing"]
