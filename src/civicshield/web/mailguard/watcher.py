@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -130,6 +131,34 @@ def _flagged_audit(mailbox: WatchedMailbox, verdicts: list[tuple[str | None, boo
         )
 
 
+def _could_not_connect(mailbox: WatchedMailbox, exc: ConnectorError) -> None:
+    """Show a failed connection on the mailbox; retryable ones go back to the job system."""
+    WatchedMailbox.objects.filter(pk=mailbox.pk).update(
+        last_error=str(exc)[:1000], last_checked=timezone.now()
+    )
+    if exc.retryable:
+        raise exc
+
+
+def _record_unreadable(
+    mailbox: WatchedMailbox, key: str, message_id: str, error: str, folder: str, **fields: Any
+) -> None:
+    """A message that could not be analysed (not an email, empty, gone): keep a row, once per
+    ``key``, so the office sees it."""
+    ScannedEmail.objects.get_or_create(
+        mailbox=mailbox,
+        raw_sha256=key,
+        defaults={
+            "office": mailbox.office,
+            "message_id": message_id[:998],
+            "verdict": Verdict.UNREADABLE,
+            "findings": [{"check": "unreadable", "severity": "low", "detail": error}],
+            "imap_folder": folder,
+            **fields,
+        },
+    )
+
+
 def watch_enqueue(mailbox: WatchedMailbox) -> bool:
     """Queue a watch of ``mailbox`` unless one is already waiting or running. True if queued.
 
@@ -168,11 +197,7 @@ def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | CloudWatchResult | N
         with ImapMailbox(imap_settings(mailbox)) as imap:
             result = watch_once(imap, cursor, scan, mailbox.move_phishing, limit=WATCH_LIMIT)
     except ConnectorError as exc:
-        WatchedMailbox.objects.filter(pk=mailbox.pk).update(
-            last_error=str(exc)[:1000], last_checked=timezone.now()
-        )
-        if exc.retryable:
-            raise
+        _could_not_connect(mailbox, exc)
         return None
     problems = []
     with transaction.atomic():
@@ -186,23 +211,16 @@ def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | CloudWatchResult | N
                     moved=message.moved_to is not None,
                 )
             elif message.error and not message.skipped and message.uid <= result.cursor.last_uid:
-                # Could not be analysed (not an email, empty): keep a row so the office sees it.
                 # (A message past the cursor was cut off by a lost connection: the next run
                 # takes it again, so it gets no row now.)
-                ScannedEmail.objects.get_or_create(
-                    mailbox=mailbox,
-                    raw_sha256=f"uid:{result.cursor.uidvalidity}:{message.uid}",
-                    defaults={
-                        "office": mailbox.office,
-                        "message_id": message.message_id[:998],
-                        "verdict": Verdict.UNREADABLE,
-                        "findings": [
-                            {"check": "unreadable", "severity": "low", "detail": message.error}
-                        ],
-                        "imap_uid": message.uid,
-                        "imap_uidvalidity": result.cursor.uidvalidity,
-                        "imap_folder": folder,
-                    },
+                _record_unreadable(
+                    mailbox,
+                    f"uid:{result.cursor.uidvalidity}:{message.uid}",
+                    message.message_id,
+                    message.error,
+                    folder,
+                    imap_uid=message.uid,
+                    imap_uidvalidity=result.cursor.uidvalidity,
                 )
             if message.error:
                 problems.append(message.error)
@@ -249,11 +267,7 @@ def _cloud_watch(mailbox: WatchedMailbox) -> CloudWatchResult | None:
             source, mailbox.cursor or None, scan, mailbox.move_phishing, limit=WATCH_LIMIT
         )
     except ConnectorError as exc:
-        WatchedMailbox.objects.filter(pk=mailbox.pk).update(
-            last_error=str(exc)[:1000], last_checked=timezone.now()
-        )
-        if exc.retryable:
-            raise
+        _could_not_connect(mailbox, exc)
         return None
     problems = []
     with transaction.atomic():
@@ -265,22 +279,14 @@ def _cloud_watch(mailbox: WatchedMailbox) -> CloudWatchResult | None:
                     moved=message.moved_to is not None,
                 )
             elif message.error and not message.skipped:
-                # Could not be analysed (not an email, gone): keep a row so the office sees it.
-                key = hashlib.sha256(f"{mailbox.kind}:{message.id}".encode()).hexdigest()
-                ScannedEmail.objects.get_or_create(
-                    mailbox=mailbox,
-                    raw_sha256=key,
-                    defaults={
-                        "office": mailbox.office,
-                        "message_id": message.message_id[:998],
-                        "subject": message.subject[:998],
-                        "sender": message.sender[:998],
-                        "verdict": Verdict.UNREADABLE,
-                        "findings": [
-                            {"check": "unreadable", "severity": "low", "detail": message.error}
-                        ],
-                        "imap_folder": inbox,
-                    },
+                _record_unreadable(
+                    mailbox,
+                    hashlib.sha256(f"{mailbox.kind}:{message.id}".encode()).hexdigest(),
+                    message.message_id,
+                    message.error,
+                    inbox,
+                    subject=message.subject[:998],
+                    sender=message.sender[:998],
                 )
             if message.error:
                 problems.append(message.error)
