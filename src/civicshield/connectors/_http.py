@@ -215,7 +215,7 @@ class BearerSession:
         headers: dict[str, str] | None = None,
         accept: str = "application/json",
     ) -> bytes:
-        try:
+        def send() -> bytes:
             return request_bytes(
                 url,
                 self._token,
@@ -226,21 +226,15 @@ class BearerSession:
                 headers=headers,
                 accept=accept,
             )
+
+        try:
+            return send()
         except AccessRefused as exc:
             if exc.status != 401 or self._refresh is None:
                 raise
             refresh, self._refresh = self._refresh, None
             self._token = refresh()
-        return request_bytes(
-            url,
-            self._token,
-            service=self.service,
-            timeout=self.timeout,
-            method=method,
-            body=body,
-            headers=headers,
-            accept=accept,
-        )
+        return send()
 
     def json(
         self,

@@ -16,12 +16,19 @@ guarantees are the same:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from civicshield.connectors.base import AuthenticationFailed, ConnectorError
 from civicshield.connectors.watcher import SCAN_FAILED, _header_fields, _verdict_of
+
+
+def utc_now() -> dt.datetime:
+    """The sources' default clock (tests pass their own)."""
+    return dt.datetime.now(dt.UTC)
+
 
 MESSAGE_GONE = "This email could not be fetched ({reason}); it was left where it was."
 ACTION_FAILED = "This email was checked, but {service} refused to tag or move it: {reason}"

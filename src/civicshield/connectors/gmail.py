@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 from civicshield.connectors._http import BearerSession, HttpFailed, request_json
 from civicshield.connectors.base import PROTOCOL_FAILED, ProtocolFailed
-from civicshield.connectors.cloudwatch import CloudChanges, Cursor, NewMessage
+from civicshield.connectors.cloudwatch import CloudChanges, Cursor, NewMessage, utc_now
 from civicshield.core.forwarding import ForwardingAudit, analyse_gmail
 
 GMAIL_URL = "https://gmail.googleapis.com/gmail/v1"
@@ -119,12 +120,19 @@ class GmailMailbox:
         session: BearerSession,
         *,
         base_url: str = GMAIL_URL,
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        now: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self.session = session
         self.now = now
         self.base_url = base_url.rstrip("/") + "/users/me"
         self._labels: dict[str, str] | None = None
+
+    def _message_url(self, message_id: str, suffix: str = "") -> str:
+        return f"{self.base_url}/messages/{urllib.parse.quote(message_id, safe='')}{suffix}"
+
+    def _from_now(self, round_started: str) -> Cursor:
+        """A cursor at the profile's current history id: the watch goes on from now."""
+        return {"history_id": self._profile_history_id(), "checked_at": round_started}
 
     def _profile_history_id(self) -> str:
         history_id = self.session.json(f"{self.base_url}/profile").get("historyId")
@@ -160,10 +168,7 @@ class GmailMailbox:
             for entry in page.get("messages") or []:
                 if not isinstance(entry, dict) or not entry.get("id"):
                     continue
-                found = self.session.json(
-                    f"{self.base_url}/messages/{urllib.parse.quote(str(entry['id']), safe='')}"
-                    "?format=minimal"
-                )
+                found = self.session.json(self._message_url(str(entry["id"]), "?format=minimal"))
                 labels = tuple(str(label) for label in found.get("labelIds") or [])
                 if checked and checked in labels:
                     continue
@@ -190,20 +195,16 @@ class GmailMailbox:
         round_started = str(int(self.now().timestamp()))
         if not start_id and since:
             # A listing of lost history that stopped part-way: list again from the same time.
-            return self._gap(
-                since,
-                {"history_id": self._profile_history_id(), "checked_at": round_started},
-                limit,
-            )
+            return self._gap(since, self._from_now(round_started), limit)
         if not start_id:
-            now: Cursor = {"history_id": self._profile_history_id(), "checked_at": round_started}
+            now = self._from_now(round_started)
             return CloudChanges(now, (), now)
         try:
             page = self._history(start_id, "")
         except HttpFailed as exc:
             if exc.status != 404:
                 raise
-            now = {"history_id": self._profile_history_id(), "checked_at": round_started}
+            now = self._from_now(round_started)
             if since:
                 return self._gap(since, now, limit)
             return CloudChanges(now, (), now, notice=HISTORY_RESTARTED)
@@ -236,10 +237,7 @@ class GmailMailbox:
                         )
                     )
                 if found:
-                    last = found[-1]
-                    found[-1] = NewMessage(
-                        last.id, last.tags, last.already_checked, last.flagged_phishing, after
-                    )
+                    found[-1] = dataclasses.replace(found[-1], checkpoint=after)
                 elif not messages:
                     start = after
                 messages.extend(found)
@@ -257,8 +255,9 @@ class GmailMailbox:
         return CloudChanges(start, tuple(messages), end, more=True)
 
     def fetch_raw(self, message: NewMessage) -> bytes:
-        url = f"{self.base_url}/messages/{urllib.parse.quote(message.id, safe='')}?format=raw"
-        encoded = str(self.session.json(url).get("raw") or "")
+        encoded = str(
+            self.session.json(self._message_url(message.id, "?format=raw")).get("raw") or ""
+        )
         try:
             return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         except (binascii.Error, ValueError) as exc:
@@ -297,9 +296,8 @@ class GmailMailbox:
         return labels[name]
 
     def _modify(self, message: NewMessage, add: list[str], remove: list[str]) -> None:
-        url = f"{self.base_url}/messages/{urllib.parse.quote(message.id, safe='')}/modify"
         body = {"addLabelIds": add, "removeLabelIds": remove}
-        self.session.json(url, method="POST", body=body)
+        self.session.json(self._message_url(message.id, "/modify"), method="POST", body=body)
 
     def mark(self, message: NewMessage, verdict: str) -> tuple[str, ...]:
         names = [n for n in (VERDICT_LABELS.get(verdict), LABEL_CHECKED) if n]

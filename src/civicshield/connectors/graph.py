@@ -26,7 +26,7 @@ from civicshield.connectors._http import (
     request_json,
 )
 from civicshield.connectors.base import PROTOCOL_FAILED, ConnectorError, ProtocolFailed
-from civicshield.connectors.cloudwatch import CloudChanges, Cursor, NewMessage
+from civicshield.connectors.cloudwatch import CloudChanges, Cursor, NewMessage, utc_now
 from civicshield.connectors.oauth import AppRefused
 from civicshield.core.forwarding import (
     ForwardingAudit,
@@ -244,10 +244,6 @@ DELTA_RESTARTED = (
 )
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _graph_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -277,7 +273,7 @@ class GraphMailbox:
         *,
         base_url: str = GRAPH_URL,
         folder: str = SUSPICIOUS_FOLDER,
-        now: Callable[[], dt.datetime] = _utc_now,
+        now: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
