@@ -13,6 +13,8 @@ from civicshield.core.mail.checks.display_name import DisplayNameCheck
 from civicshield.core.mail.checks.hidden_text import HiddenTextCheck
 from civicshield.core.mail.checks.layout import LayoutCheck
 from civicshield.core.mail.checks.lure_topic import LureTopicCheck
+from civicshield.core.mail.checks.mass_mailing import MassMailingCheck
+from civicshield.core.mail.checks.pressure_language import PressureLanguageCheck
 from civicshield.core.mail.checks.risky_link import RiskyLinkCheck
 from civicshield.core.mail.checks.sender_address import SenderAddressCheck
 from civicshield.core.mail.scoring import load_scorer
@@ -84,6 +86,13 @@ def test_an_address_with_two_at_signs_is_broken():
     assert "sender_address.malformed" in features(SenderAddressCheck(), raw)
 
 
+def test_a_microsoft_365_starter_address_is_flagged():
+    raw = make_mail(name="Support", address="4169158863407@9980080836134.onmicrosoft.com")
+    assert "sender_address.starter_domain" in features(SenderAddressCheck(), raw)
+    own_domain = make_mail(address="support@contoso.com")
+    assert "sender_address.starter_domain" not in features(SenderAddressCheck(), own_domain)
+
+
 def test_the_office_own_domains_are_never_questioned():
     raw = make_mail(address="casework@parliament.uk")
     assert features(SenderAddressCheck(), raw) == set()
@@ -104,6 +113,18 @@ def test_accents_and_other_alphabets_are_not_styled_letters():
     assert "hidden_text.styled_letters" not in features(HiddenTextCheck(), raw)
 
 
+def test_a_brand_spelt_with_look_alike_keyboard_characters_is_flagged():
+    for subject in ("[ lRS : Report ] - Your refund is ready", "Your PayPaI account", "Amaz0n"):
+        raw = make_mail(subject=subject)
+        assert "hidden_text.disguised_brand" in features(HiddenTextCheck(), raw), subject
+
+
+def test_brands_written_normally_are_not_disguised():
+    for subject in ("IRS guidance on gift aid", "LIDL opening hours", "Your Amazon order", "ill"):
+        raw = make_mail(subject=subject)
+        assert "hidden_text.disguised_brand" not in features(HiddenTextCheck(), raw), subject
+
+
 # layout --------------------------------------------------------------------------------------
 
 
@@ -119,9 +140,17 @@ def test_a_newsletter_with_words_or_a_text_part_is_not():
     wordy = html_only(f'<img src="a.png"><p>{words}</p><a href="https://x.example.com">more</a>')
     assert features(LayoutCheck(), wordy) == set()
     with_text = make_mail(
-        text="Hello", html='<img src="a.png"><a href="https://x.example.com">go</a>'
+        text=words, html='<img src="a.png"><a href="https://x.example.com">go</a>'
     )
     assert features(LayoutCheck(), with_text) == set()
+
+
+def test_a_token_plain_text_part_does_not_hide_a_picture_only_email():
+    raw = make_mail(
+        text="Get a capable html e-mailer\n",
+        html='<a href="https://complaint.example.info/in.php"><img src="cid:image001.gif"></a>',
+    )
+    assert features(LayoutCheck(), raw) == {"layout.mostly_pictures"}
 
 
 # lure_topic ----------------------------------------------------------------------------------
@@ -222,6 +251,64 @@ def test_the_brand_writing_from_its_own_domain_is_not():
     )
 
 
+# mass_mailing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "NUBANK AVISO DE COMPRA - 8dSHbu0oHKXsxJE",
+        "Notificação Emitida - 42xoY4dA3T1QAOo",
+        "Your statement XJ34DNLwlN",
+    ],
+)
+def test_a_random_anti_filter_code_in_the_subject_is_flagged(subject):
+    raw = make_mail(subject=subject)
+    assert features(MassMailingCheck(), raw) == {"mass_mailing.random_code"}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Invoice INV-20931 for October",
+        "Booking reference AB12CD34",
+        "Re: Working My_Mark2CurSeen",
+        "Meeting with the PlayStation5 team",
+        "Minutes of the 2024 AGM",
+    ],
+)
+def test_references_and_readable_names_are_not_random_codes(subject):
+    assert features(MassMailingCheck(), make_mail(subject=subject)) == set()
+
+
+@pytest.mark.parametrize(
+    "subject", ["iPhone 13 Pro für {firstname}", "Hi %FIRSTNAME%, claim now", "*|FNAME|*, hello"]
+)
+def test_an_unfilled_mail_merge_field_is_flagged(subject):
+    assert features(MassMailingCheck(), make_mail(subject=subject)) == {
+        "mass_mailing.unfilled_field"
+    }
+
+
+def test_braces_in_a_body_or_an_ordinary_subject_are_not_merge_fields():
+    raw = make_mail(subject="Template {draft} for the newsletter", text="Dear {first_name},\n")
+    assert features(MassMailingCheck(), raw) == set()
+
+
+def test_an_organisation_name_in_another_language_on_free_mail_is_flagged():
+    raw = make_mail(name="GOV-BR - Aviso importante", address="jose.h@gmail.com")
+    assert "display_name.organisation_on_free_mail" in features(DisplayNameCheck(), raw)
+    numbered = make_mail(name="Time NU. Protocolo:7164942633959263", address="g.b@gmail.com")
+    assert "display_name.organisation_on_free_mail" in features(DisplayNameCheck(), numbered)
+    person = make_mail(name="Jose Hughes", address="jose.h@gmail.com")
+    assert "display_name.organisation_on_free_mail" not in features(DisplayNameCheck(), person)
+
+
+def test_an_unauthorised_payment_scare_is_urgency():
+    raw = make_mail(subject="Unauthorized Payment - New billing Confirmations")
+    assert "pressure_language.urgency" in features(PressureLanguageCheck(), raw)
+
+
 # scoring --------------------------------------------------------------------------------------
 
 
@@ -235,6 +322,10 @@ def test_the_brand_writing_from_its_own_domain_is_not():
         "sender_address.several_senders",
         "hidden_text.styled_letters",
         "risky_link.ip_from_brand",
+        "mass_mailing.random_code",
+        "mass_mailing.unfilled_field",
+        "sender_address.starter_domain",
+        "hidden_text.disguised_brand",
     ],
 )
 def test_no_bulk_scam_sign_alone_makes_an_email_phishing(feature):

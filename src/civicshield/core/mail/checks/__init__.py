@@ -12,6 +12,7 @@ from civicshield.core.mail.checks.hidden_text import HiddenTextCheck
 from civicshield.core.mail.checks.layout import LayoutCheck
 from civicshield.core.mail.checks.lookalike_sender import LookalikeSenderCheck
 from civicshield.core.mail.checks.lure_topic import LureTopicCheck
+from civicshield.core.mail.checks.mass_mailing import MassMailingCheck
 from civicshield.core.mail.checks.pressure_language import PressureLanguageCheck
 from civicshield.core.mail.checks.reply_mismatch import ReplyMismatchCheck
 from civicshield.core.mail.checks.risky_attachment import RiskyAttachmentCheck
@@ -36,6 +37,7 @@ CHECKS: tuple[Check, ...] = (
     HiddenTextCheck(),
     LayoutCheck(),
     LureTopicCheck(),
+    MassMailingCheck(),
 )
 
 

@@ -156,7 +156,12 @@ _ORGANISATION_WORDS = re.compile(
     r"(?<![a-z])(support|service|services|team|bank|security|billing|accounts?|admin|"
     r"administrator|help ?desk|service ?desk|it desk|notifications?|customer|department|alerts?|"
     r"verification|payroll|finance|invoices?|delivery|courier|official|council|government|"
-    r"webmail|mailbox|postmaster|no-?reply|helpline|compliance|fraud|tax)(?![a-z])"
+    r"webmail|mailbox|postmaster|no-?reply|helpline|compliance|fraud|tax|gov|"
+    # The same in the languages of the bulk scams the office also receives.
+    r"aviso|avisos|protocolo|atendimento|suporte|soporte|servicio|kundenservice|kundendienst|"
+    r"notificacao|notificacion|seguranca|seguridad|banco|receita|correios)(?![a-z])"
+    # A case or protocol number in the name ("Protocolo:7164942633959263").
+    r"|[0-9]{6,}"
 )
 # People and departments an attacker pretends to be inside the office's own organisation.
 _IT_DESK = re.compile(

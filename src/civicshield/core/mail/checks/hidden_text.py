@@ -6,6 +6,7 @@ import re
 
 from civicshield.core.findings import Severity
 from civicshield.core.mail.checks.base import Check, CheckContext, Hit
+from civicshield.core.mail.checks.display_name import BRANDS
 from civicshield.core.mail.parse import ParsedMail
 from civicshield.core.mail.text import INVISIBLE_IN_WORD
 
@@ -21,6 +22,26 @@ _DIRECTION_OVERRIDE = re.compile("[\u202e\u202d]")
 # is the only genuine use, and it does not appear in subject lines or sender names.
 _STYLED_LETTER = re.compile("[\U0001d400-\U0001d7ff]")
 STYLED_IN_BODY = 5
+# Plain keyboard characters that pass for letters: a capital I or a 1 for an l (and the other
+# way round), a zero for an o ("lRS", "PayPaI", "Micr0soft"). Compared in this "as seen" form,
+# a brand written with one of them is a disguise; the brand written normally is not.
+_AS_SEEN = str.maketrans({"I": "l", "i": "l", "1": "l", "|": "l", "0": "o"})
+_WORD = re.compile(r"[A-Za-z0-9|]{3,}")
+_BRANDS_AS_SEEN = {
+    brand.lower().translate(_AS_SEEN): brand
+    for brand in BRANDS
+    if brand.isalnum() and len(brand) >= 3
+}
+
+
+def disguised_brand(text: str) -> str:
+    """The first brand name in ``text`` written with look-alike characters, or ``""``."""
+    words: list[str] = _WORD.findall(text)
+    for word in words:
+        brand = _BRANDS_AS_SEEN.get(word.translate(_AS_SEEN).lower())
+        if brand and word.lower() != brand and not word.isdigit():
+            return word
+    return ""
 
 
 class HiddenTextCheck(Check):
@@ -29,10 +50,22 @@ class HiddenTextCheck(Check):
     name = "hidden_text"
 
     def run(self, mail: ParsedMail, context: CheckContext) -> list[Hit]:
+        hits: list[Hit] = []
+        disguised = disguised_brand(mail.subject + "\n" + mail.from_name)
+        if disguised:
+            hits.append(
+                Hit(
+                    "hidden_text.disguised_brand",
+                    Severity.MEDIUM,
+                    f"The subject or sender name writes \u201c{disguised}\u201d: an "
+                    "organisation's name spelt with look-alike characters (a capital I or a 1 for "
+                    "an l, a zero for an o), so that filters miss it. The real organisation never "
+                    "does this.",
+                )
+            )
         text = mail.subject + "\n" + mail.from_name + "\n" + mail.body_text[:MAX_CHARS]
         if text.isascii():
-            return []
-        hits: list[Hit] = []
+            return hits
         invisible = len(INVISIBLE_IN_WORD.findall(text)) + len(_DIRECTION_OVERRIDE.findall(text))
         if invisible >= 3:
             hits.append(

@@ -30,6 +30,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:temporarily |permanently )?(?:suspended|disabled|deactivated|terminated|locked|"
         r"blocked|restricted|closed|deleted|on hold)|unusual (?:sign[- ]?in|activity|login)|"
         r"suspicious (?:activity|sign[- ]?in|login)|failure to (?:comply|respond|verify)|"
+        r"unauthori[sz]ed (?:payment|transaction|charge|purchase|access|sign[- ]?in|login)s?|"
         r"time[- ]sensitive|limited time|before it'?s too late|"
         # The same levers in the other languages lures commonly arrive in (pt, es, fr, de).
         r"urgente|imediatamente|inmediatamente|immediatement|dringend|"

@@ -17,6 +17,10 @@ SINGLE_LETTER_LABELS = 3
 _SPECIAL_USE = frozenset(
     {"test", "example", "invalid", "localhost", "local", "lan", "internal", "corp", "home.arpa"}
 )
+# Every Microsoft 365 organisation gets a starter address under onmicrosoft.com; a real
+# organisation writes from its own domain. Scammers open free trial organisations and send
+# from the starter address, which carries Microsoft's good name past filters.
+_STARTER_DOMAINS = ("onmicrosoft.com",)
 
 
 class SenderAddressCheck(Check):
@@ -72,6 +76,17 @@ class SenderAddressCheck(Check):
                     Severity.MEDIUM,
                     f"The sender's address ends in {host}, a string of one-letter names that "
                     "bulk scam senders generate so every email comes from a new address.",
+                )
+            )
+        starter = next((d for d in _STARTER_DOMAINS if host.endswith("." + d)), "")
+        if starter:
+            hits.append(
+                Hit(
+                    "sender_address.starter_domain",
+                    Severity.MEDIUM,
+                    f"The sender's address ends in {starter}, the free starter address of a "
+                    "Microsoft 365 account. Organisations write from their own domain; scammers "
+                    "open trial accounts and send from these.",
                 )
             )
         tld = abused_tld(host)
