@@ -102,6 +102,10 @@ SUSPICIOUS_FLOORS = (
     "hidden_text.mixed_script",
     "risky_link.free_hosting",
     "reply_mismatch.free_mail",
+    # No QR code in the corpus's pictures (its phishing is from 2004-05 and 2022-24); the
+    # "scan this code" lures came after. Suspicious alone; phishing with pressure or another
+    # strong sign.
+    "qr_code.link",
 )
 
 

@@ -28,7 +28,9 @@ __all__ = [
     "Link",
     "MailParseError",
     "ParsedMail",
+    "host_of",
     "parse",
+    "scheme_of",
 ]
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
@@ -62,6 +64,8 @@ class Link:
     """What the reader sees as the link (for HTML links); ``""`` for plain-text links."""
     scheme: str
     """``http``, ``https``, ``data``, ``mailto``..."""
+    in_qr_code: bool = False
+    """True for a web address read from a QR code in a picture (``qr_codes.py``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +218,8 @@ def host_of(url: str) -> str:
     return normalise_domain(host) if host else ""
 
 
-def _scheme(url: str) -> str:
+def scheme_of(url: str) -> str:
+    """The lower-case scheme of a URL (``www.`` addresses count as http); ``""`` if none."""
     if url.lower().startswith("www."):
         return "http"
     head, sep, _ = url.partition(":")
@@ -234,7 +239,7 @@ def _links(text: str, markup: str, visible: str) -> list[Link]:
         if key in seen:
             continue
         seen.add(key)
-        links.append(Link(url, host_of(url), shown[:300], _scheme(url)))
+        links.append(Link(url, host_of(url), shown[:300], scheme_of(url)))
         if len(links) >= MAX_LINKS:
             return links
     # Where forms send what is typed into them.
@@ -242,7 +247,7 @@ def _links(text: str, markup: str, visible: str) -> list[Link]:
         url = html.unescape(next(g for g in match.groups() if g is not None)).strip()
         if url and (url, "form") not in seen:
             seen.add((url, "form"))
-            links.append(Link(url, host_of(url), "", _scheme(url)))
+            links.append(Link(url, host_of(url), "", scheme_of(url)))
     # Addresses written out as text (images' src are not links: only visible text counts).
     for source in (text, visible):
         for match in _URL_TEXT.finditer(source):
@@ -251,7 +256,7 @@ def _links(text: str, markup: str, visible: str) -> list[Link]:
             if key in seen or any(link.url == url for link in links):
                 continue
             seen.add(key)
-            links.append(Link(url, host_of(url), "", _scheme(url)))
+            links.append(Link(url, host_of(url), "", scheme_of(url)))
             if len(links) >= MAX_LINKS:
                 return links
     return links

@@ -187,7 +187,7 @@ def _openers() -> list[str]:
 
 
 @contextmanager
-def _open(data: bytes) -> Iterator[Image.Image]:
+def open_image(data: bytes) -> Iterator[Image.Image]:
     """Open ``data`` as an image after the size checks; turn every failure into an ImageError."""
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageError(ERROR_FILE_TOO_LARGE)
@@ -213,7 +213,7 @@ def _open(data: bytes) -> Iterator[Image.Image]:
         yield image
 
 
-def _load(image: Image.Image) -> None:
+def load_pixels(image: Image.Image) -> None:
     """Decode the pixels, so a damaged file is found now and not halfway through saving."""
     try:
         image.load()
@@ -322,8 +322,8 @@ def scan_image(data: bytes) -> ImageReport:
 
     Raises ``ImageError`` for something that is not a readable image or is too large.
     """
-    with _open(data) as image:
-        _load(image)
+    with open_image(data) as image:
+        load_pixels(image)
         exif = image.getexif()
         try:
             exif_ifd = exif.get_ifd(ExifTags.IFD.Exif)
@@ -407,8 +407,8 @@ def strip_image_metadata(data: bytes) -> bytes:
        profile and transparency. JPEGs reuse their own quantisation tables and chroma
        subsampling, so the quality barely changes. Animated GIF/WebP/PNG keep their frames.
     """
-    with _open(data) as image:
-        _load(image)
+    with open_image(data) as image:
+        load_pixels(image)
         source_format = str(image.format)
         save_format = _SAVE_FORMAT.get(source_format, source_format)
         options: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from civicshield.core.mail.checks.lookalike_sender import LookalikeSenderCheck
 from civicshield.core.mail.checks.lure_topic import LureTopicCheck
 from civicshield.core.mail.checks.mass_mailing import MassMailingCheck
 from civicshield.core.mail.checks.pressure_language import PressureLanguageCheck
+from civicshield.core.mail.checks.qr_code import QrCodeCheck
 from civicshield.core.mail.checks.reply_mismatch import ReplyMismatchCheck
 from civicshield.core.mail.checks.risky_attachment import RiskyAttachmentCheck
 from civicshield.core.mail.checks.risky_link import RiskyLinkCheck
@@ -38,6 +39,7 @@ CHECKS: tuple[Check, ...] = (
     LayoutCheck(),
     LureTopicCheck(),
     MassMailingCheck(),
+    QrCodeCheck(),
 )
 
 

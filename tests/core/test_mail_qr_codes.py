@@ -1,0 +1,115 @@
+"""QR codes in an email's pictures are read like links ("quishing").
+
+The QR codes are made here with zxing-cpp's own writer, so each test knows what the picture
+says; the development corpus has no QR-code phishing to test against.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy
+import zxingcpp
+from PIL import Image
+
+from civicshield.core.mail import analyse, parse
+from civicshield.core.mail.qr_codes import MAX_IMAGES, qr_links
+
+from .mail_helpers import OFFICE, make_mail
+
+PHISHING_PAGE = "https://m365-renew-access.pages.dev/mfa?u=office"
+
+
+def qr_png(text: str, *, scale: int = 4, canvas: tuple[int, int] | None = None) -> bytes:
+    code = zxingcpp.write_barcode_to_image(
+        zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode), scale=scale
+    )
+    picture = Image.fromarray(numpy.array(code))
+    if canvas:
+        # The code in a corner of a large white picture.
+        big = Image.new("L", canvas, 255)
+        big.paste(picture, (10, 10))
+        picture = big
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def quishing_mail(picture: bytes) -> bytes:
+    return make_mail(
+        name="Microsoft 365",
+        address="noreply@m365-security-notice.com",
+        subject="Action required: renew your two-factor sign-in",
+        text="Your sign-in will stop working today. Scan the code with your phone to keep access.\n",
+        attachments=[("code.png", "image/png", picture)],
+    )
+
+
+def test_a_qr_code_link_to_a_sign_in_page_makes_the_email_phishing():
+    result = analyse(quishing_mail(qr_png(PHISHING_PAGE)), trusted=OFFICE)
+    assert result.verdict == "phishing"
+    assert "qr_code.link" in result.features
+    # The address in the code goes through the link checks like any other link.
+    assert "risky_link.free_hosting" in result.features
+    detail = next(f.detail for f in result.findings if f.check == "qr_code")
+    assert "m365-renew-access.pages.dev" in detail
+    assert "Do not scan it" in detail
+
+
+def test_the_same_email_without_the_code_is_judged_on_its_words_alone():
+    plain = make_mail(
+        name="Microsoft 365",
+        address="noreply@m365-security-notice.com",
+        subject="Action required: renew your two-factor sign-in",
+        text="Your sign-in will stop working today. Scan the code with your phone to keep access.\n",
+    )
+    assert "qr_code.link" not in analyse(plain, trusted=OFFICE).features
+
+
+def test_a_qr_code_inside_the_html_as_a_data_address_is_read():
+    encoded = base64.b64encode(qr_png(PHISHING_PAGE)).decode()
+    raw = make_mail(html=f'<p>Scan to continue</p><img src="data:image/png;base64,{encoded}">')
+    links = qr_links(parse(raw))
+    assert [link.url for link in links] == [PHISHING_PAGE]
+    assert links[0].in_qr_code and links[0].host == "m365-renew-access.pages.dev"
+
+
+def test_a_code_that_is_not_a_web_address_is_not_a_link():
+    raw = make_mail(
+        subject="Your ticket for the hustings",
+        attachments=[("ticket.png", "image/png", qr_png("TICKET 2026-0412 ROW C SEAT 14"))],
+    )
+    result = analyse(raw, trusted=OFFICE)
+    assert "qr_code.link" not in result.features
+    assert result.verdict == "clean"
+
+
+def test_a_qr_code_alone_is_suspicious_not_phishing():
+    raw = make_mail(
+        name="Camden Food Bank",
+        address="events@camdenfoodbank.org.uk",
+        subject="Our winter appeal",
+        text="Thank you for your support this year.\n",
+        attachments=[("appeal.png", "image/png", qr_png("https://camdenfoodbank.org.uk/winter"))],
+    )
+    result = analyse(raw, trusted=OFFICE)
+    assert result.features == ("qr_code.link",)
+    assert result.verdict == "suspicious"
+
+
+def test_damaged_and_oversized_pictures_are_skipped_without_an_error():
+    damaged = qr_png(PHISHING_PAGE)[:200]
+    oversized = qr_png(PHISHING_PAGE, canvas=(4500, 4000))  # 18 megapixels
+    for picture in (damaged, oversized, b"not a picture at all"):
+        raw = make_mail(attachments=[("code.png", "image/png", picture)])
+        assert qr_links(parse(raw)) == ()
+        assert analyse(raw).verdict == "clean"
+
+
+def test_only_the_first_pictures_are_read():
+    fillers = [(f"f{i}.png", "image/png", qr_png(f"filler {i}")) for i in range(MAX_IMAGES)]
+    raw = make_mail(attachments=[*fillers, ("late.png", "image/png", qr_png(PHISHING_PAGE))])
+    assert qr_links(parse(raw)) == ()
+    early = make_mail(attachments=[("code.png", "image/png", qr_png(PHISHING_PAGE)), *fillers])
+    assert [link.url for link in qr_links(parse(early))] == [PHISHING_PAGE]
