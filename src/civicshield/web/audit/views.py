@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit.forms import AuditFilterForm
 from civicshield.web.audit.selectors import audit_list_for_member
 from civicshield.web.csvcell import csv_cell
+from civicshield.web.downloads import attachment_response
 
 CSV_COLUMNS = [
     "seq",
@@ -58,7 +60,7 @@ def audit_export(request: MemberRequest) -> StreamingHttpResponse:
     _, entries = _filtered(request)
     writer = csv.writer(_Echo())
 
-    def rows() -> Any:
+    def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
         for e in entries.order_by("seq").iterator(chunk_size=2000):
             yield writer.writerow(
@@ -76,6 +78,6 @@ def audit_export(request: MemberRequest) -> StreamingHttpResponse:
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="civicshield-audit-log.csv"'
-    return response
+    return attachment_response(
+        rows(), content_type="text/csv; charset=utf-8", filename="civicshield-audit-log.csv"
+    )

@@ -27,6 +27,7 @@ from civicshield.web.dataprotection.forms import (
     RetentionForm,
 )
 from civicshield.web.dataprotection.retention import KINDS
+from civicshield.web.downloads import attachment_response
 from civicshield.web.inbox import selectors as inbox_selectors
 from civicshield.web.team import selectors as team_selectors
 
@@ -41,13 +42,6 @@ def _back(request: MemberRequest) -> HttpResponse:
     ):
         return redirect(target)
     return redirect("dataprotection:index")
-
-
-def _zip_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @member_required(MANAGE)
@@ -137,7 +131,11 @@ def export_author(request: MemberRequest, pk: int) -> HttpResponse:
     author = inbox_selectors.author_get_for_member(member=request.member, pk=pk)
     data = services.author_export(member=request.member, author=author)
     stamp = timezone.now().strftime("%Y%m%d")
-    return _zip_response(data, f"civicshield-account-{author.pk}-{stamp}.zip")
+    return attachment_response(
+        data,
+        content_type="application/zip",
+        filename=f"civicshield-account-{author.pk}-{stamp}.zip",
+    )
 
 
 @require_POST
@@ -146,7 +144,9 @@ def export_person(request: MemberRequest, pk: int) -> HttpResponse:
     person = team_selectors.staff_member_get_for_member(member=request.member, pk=pk)
     data = services.user_export(member=request.member, user=person.user)
     stamp = timezone.now().strftime("%Y%m%d")
-    return _zip_response(data, f"civicshield-staff-{person.pk}-{stamp}.zip")
+    return attachment_response(
+        data, content_type="application/zip", filename=f"civicshield-staff-{person.pk}-{stamp}.zip"
+    )
 
 
 @member_required(MANAGE)

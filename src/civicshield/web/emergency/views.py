@@ -14,6 +14,7 @@ from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.reauth import recently_reauthenticated
 from civicshield.web.accounts.roles import Capability
+from civicshield.web.downloads import attachment_response
 from civicshield.web.emergency import selectors, services
 from civicshield.web.emergency.forms import (
     CloseForm,
@@ -56,9 +57,7 @@ def plan_download(request: MemberRequest) -> HttpResponse:
     except PdfUnavailable as exc:
         messages.error(request, str(exc))
         return redirect("emergency:plan")
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="emergency-plan.pdf"'
-    return response
+    return attachment_response(data, content_type="application/pdf", filename="emergency-plan.pdf")
 
 
 @member_required(Capability.MANAGE_EMERGENCY)

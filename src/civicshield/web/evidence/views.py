@@ -14,6 +14,7 @@ from civicshield.connectors.base import ConnectorError
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.roles import Capability
+from civicshield.web.downloads import attachment_response
 from civicshield.web.evidence import moderation, reporting, selectors, services
 from civicshield.web.evidence.forms import (
     AddMessagesForm,
@@ -44,8 +45,9 @@ def _locked(response: HttpResponse) -> HttpResponse:
 
 
 def _zip(pack: Pack) -> HttpResponse:
-    response = HttpResponse(pack.data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    response = attachment_response(
+        pack.data, content_type="application/zip", filename=pack.filename
+    )
     response["X-Evidence-Manifest-SHA256"] = pack.manifest_sha256
     return _locked(response)
 
@@ -127,9 +129,13 @@ def record_correct(request: MemberRequest, pk: int) -> HttpResponse:
 def record_original(request: MemberRequest, pk: int) -> HttpResponse:
     record = selectors.record_get_for_member(member=request.member, pk=pk)
     extension = "eml" if record.original_format == "rfc5322" else "bin"
-    response = HttpResponse(bytes(record.original_bytes), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="evidence-{record.pk}.{extension}"'
-    return _locked(response)
+    return _locked(
+        attachment_response(
+            bytes(record.original_bytes),
+            content_type="application/octet-stream",
+            filename=f"evidence-{record.pk}.{extension}",
+        )
+    )
 
 
 @require_GET

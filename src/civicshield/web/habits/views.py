@@ -15,6 +15,7 @@ from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit import services as audit
+from civicshield.web.downloads import attachment_response
 from civicshield.web.habits import bio, services
 from civicshield.web.habits.assessment_spec import PRINCIPLES
 from civicshield.web.habits.exposure import exposure_audit
@@ -178,11 +179,11 @@ def assessment_complete(request: MemberRequest, pk: int) -> HttpResponse:
 @member_required(Capability.MANAGE_STAFF)
 def assessment_export(request: MemberRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Assessment.objects.filter(office=request.member.office), pk=pk)
-    response = HttpResponse(services.assessment_csv(found), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="security-assessment-{found.started:%Y-%m-%d}.csv"'
+    return attachment_response(
+        services.assessment_csv(found),
+        content_type="text/csv; charset=utf-8",
+        filename=f"security-assessment-{found.started:%Y-%m-%d}.csv",
     )
-    return response
 
 
 @member_required(Capability.MANAGE_ACCOUNTS)

@@ -20,6 +20,7 @@ from civicshield.web.accounts.models import Membership
 from civicshield.web.accounts.reauth import require_reauth
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit import services as audit
+from civicshield.web.downloads import attachment_response
 from civicshield.web.inbox import selectors, services
 from civicshield.web.inbox.forms import (
     AccountSourceForm,
@@ -343,9 +344,11 @@ def corrections_export(request: MemberRequest) -> StreamingHttpResponse:
                 + "\n"
             )
 
-    response = StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="civicshield-corrections.jsonl"'
-    return response
+    return attachment_response(
+        lines(),
+        content_type="application/x-ndjson; charset=utf-8",
+        filename="civicshield-corrections.jsonl",
+    )
 
 
 @member_required()

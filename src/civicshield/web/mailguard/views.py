@@ -16,6 +16,7 @@ from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.reauth import recently_reauthenticated, require_reauth
 from civicshield.web.accounts.roles import Capability
+from civicshield.web.downloads import attachment_response
 from civicshield.web.mailguard import selectors, services, signin
 from civicshield.web.mailguard.forms import (
     CheckEmailForm,
@@ -104,9 +105,9 @@ def report_eml(request: MemberRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
         return redirect("mailguard:email", pk=scanned.pk)
-    response = HttpResponse(report.as_bytes(), content_type="message/rfc822")
-    response["Content-Disposition"] = f'attachment; filename="ncsc-report-{scanned.pk}.eml"'
-    return response
+    return attachment_response(
+        report.as_bytes(), content_type="message/rfc822", filename=f"ncsc-report-{scanned.pk}.eml"
+    )
 
 
 @member_required(MANAGE)

@@ -91,6 +91,10 @@ def test_a_photo_upload_shows_what_was_removed(cast, account, draft):
     served = client.get(reverse("publishing:image", kwargs={"pk": image.pk}))
     assert served["Content-Type"] == "image/jpeg"
     assert b"PhoneMaker" not in served.content
+    # Shown in the draft page, not saved: inline, and (through the middleware) kept by no cache.
+    assert served["Content-Disposition"] == "inline"
+    assert served["Cache-Control"] == "no-store"
+    assert served["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_bad_upload_gets_a_plain_error(cast, account, draft):
