@@ -21,18 +21,33 @@ from .mail_helpers import OFFICE, make_mail
 PHISHING_PAGE = "https://m365-renew-access.pages.dev/mfa?u=office"
 
 
-def qr_png(text: str, *, scale: int = 4, canvas: tuple[int, int] | None = None) -> bytes:
+def qr_picture(text: str, *, scale: int = 4, canvas: tuple[int, int] | None = None) -> Image.Image:
     code = zxingcpp.write_barcode_to_image(
         zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode), scale=scale
     )
     picture = Image.fromarray(numpy.array(code))
     if canvas:
-        # The code in a corner of a large white picture.
+        # The code on a large white picture, as on a letter.
         big = Image.new("L", canvas, 255)
-        big.paste(picture, (10, 10))
+        big.paste(picture, (200, 300))
         picture = big
+    return picture
+
+
+def qr_png(text: str, *, scale: int = 4, canvas: tuple[int, int] | None = None) -> bytes:
     out = io.BytesIO()
-    picture.save(out, "PNG")
+    qr_picture(text, scale=scale, canvas=canvas).save(out, "PNG")
+    return out.getvalue()
+
+
+def qr_pdf(*pages: str) -> bytes:
+    """A PDF of A4 pages at 150 dpi, each with the QR code of one text ("" = a blank page)."""
+    pictures = [
+        qr_picture(text, canvas=(1240, 1754)) if text else Image.new("L", (1240, 1754), 255)
+        for text in pages
+    ]
+    out = io.BytesIO()
+    pictures[0].save(out, "PDF", resolution=150, save_all=True, append_images=pictures[1:])
     return out.getvalue()
 
 
@@ -113,3 +128,33 @@ def test_only_the_first_pictures_are_read():
     assert qr_links(parse(raw)) == ()
     early = make_mail(attachments=[("code.png", "image/png", qr_png(PHISHING_PAGE)), *fillers])
     assert [link.url for link in qr_links(parse(early))] == [PHISHING_PAGE]
+
+
+def test_a_qr_code_on_an_attached_pdf_letter_is_read():
+    raw = make_mail(attachments=[("letter.pdf", "application/pdf", qr_pdf(PHISHING_PAGE))])
+    assert [link.url for link in qr_links(parse(raw))] == [PHISHING_PAGE]
+
+
+def test_only_the_first_pages_of_a_pdf_are_read():
+    late = make_mail(attachments=[("l.pdf", "application/pdf", qr_pdf("", "", PHISHING_PAGE))])
+    assert qr_links(parse(late)) == ()
+    second = make_mail(attachments=[("l.pdf", "application/pdf", qr_pdf("", PHISHING_PAGE))])
+    assert [link.url for link in qr_links(parse(second))] == [PHISHING_PAGE]
+
+
+def test_a_damaged_pdf_is_skipped_without_an_error():
+    whole = qr_pdf(PHISHING_PAGE)
+    for data in (whole[: len(whole) // 3], b"%PDF-1.7\nnot really a pdf"):
+        raw = make_mail(attachments=[("letter.pdf", "application/pdf", data)])
+        assert qr_links(parse(raw)) == ()
+        assert analyse(raw).verdict == "clean"
+
+
+def test_a_qr_code_from_the_office_own_contacts_is_not_a_finding():
+    raw = make_mail(
+        name="Sarah Jones",
+        address="sarah.jones@parliament.uk",
+        subject="Flyer for Saturday's surgery",
+        attachments=[("flyer.png", "image/png", qr_png("https://www.parliament.uk/surgery"))],
+    )
+    assert "qr_code.link" not in analyse(raw, trusted=OFFICE).features

@@ -12,13 +12,16 @@ class QrCodeCheck(Check):
 
     The address itself goes through the link checks like any other link; this finding says
     that it is there at all, because an email has no reason to ask you to open a page with
-    your phone."""
+    your phone. Mail from the office's own contacts and domains is left alone here (a
+    colleague's event flyer); forgeries of them are the sender checks' job."""
 
     name = "qr_code"
 
     def run(self, mail: ParsedMail, context: CheckContext) -> list[Hit]:
         hosts = list(dict.fromkeys(link.host or link.url for link in mail.links if link.in_qr_code))
-        if not hosts:
+        if not hosts or context.trusted.is_trusted_address(mail.from_address):
+            return []
+        if context.is_trusted_domain(mail.from_domain):
             return []
         return [
             Hit(
