@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from civicshield.core.lookalike import normalise_domain
+from civicshield.core.mail.unwrap import embedded_destination, unwrap
 
 __all__ = [
     "ERROR_EMPTY",
@@ -262,6 +263,24 @@ def _links(text: str, markup: str, visible: str) -> list[Link]:
     return links
 
 
+def _followed(links: list[Link]) -> list[Link]:
+    """Links rewritten by a mail gateway or a well-known redirector replaced by where they go;
+    the web address carried inside any other link added beside it (``unwrap.py``)."""
+    out: list[Link] = []
+    urls = {link.url for link in links}
+    for link in links:
+        destination = unwrap(link.url)
+        if destination:
+            out.append(Link(destination, host_of(destination), link.text, scheme_of(destination)))
+            continue
+        out.append(link)
+        carried = embedded_destination(link.url)
+        if carried and carried not in urls and len(links) + len(out) < 2 * MAX_LINKS:
+            urls.add(carried)
+            out.append(Link(carried, host_of(carried), "", scheme_of(carried)))
+    return out
+
+
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 
 
@@ -356,7 +375,7 @@ def parse(raw: bytes) -> ParsedMail:
         text=text,
         html=markup,
         html_text=html_text,
-        links=tuple(_links(text, markup, html_text)),
+        links=tuple(_followed(_links(text, markup, html_text))),
         attachments=tuple(attachments),
         defects=defects,
         header_names=frozenset(key.lower() for key in message.keys()),
