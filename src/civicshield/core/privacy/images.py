@@ -16,13 +16,14 @@ from __future__ import annotations
 import io
 import re
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 from PIL.JpegImagePlugin import get_sampling
 
 from civicshield.core.findings import Severity
@@ -186,9 +187,35 @@ def _openers() -> list[str]:
     return [name for name in SUPPORTED_FORMATS if name in Image.OPEN]
 
 
+# WeasyPrint (the PDF writer) turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is
+# imported, which would let a damaged upload through as a half-grey picture. Decoding here turns
+# it off for the time of the ``with`` block, one image at a time, and puts it back after.
+_STRICT = threading.RLock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 @contextmanager
 def open_image(data: bytes) -> Iterator[Image.Image]:
-    """Open ``data`` as an image after the size checks; turn every failure into an ImageError."""
+    """Open ``data`` as an image after the size checks; turn every failure into an ImageError.
+
+    Damaged images are refused while the ``with`` block runs (see ``_strict_decoding``)."""
+    with _strict_decoding():
+        with _open_checked(data) as image:
+            yield image
+
+
+@contextmanager
+def _open_checked(data: bytes) -> Iterator[Image.Image]:
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageError(ERROR_FILE_TOO_LARGE)
     try:
