@@ -14,6 +14,7 @@ import zxingcpp
 from PIL import Image
 
 from civicshield.core.mail import analyse, parse
+from civicshield.core.mail.attachment_links import attachment_links
 from civicshield.core.mail.qr_codes import MAX_IMAGES, qr_links
 
 from .mail_helpers import OFFICE, make_mail
@@ -132,21 +133,21 @@ def test_only_the_first_pictures_are_read():
 
 def test_a_qr_code_on_an_attached_pdf_letter_is_read():
     raw = make_mail(attachments=[("letter.pdf", "application/pdf", qr_pdf(PHISHING_PAGE))])
-    assert [link.url for link in qr_links(parse(raw))] == [PHISHING_PAGE]
+    assert [link.url for link in attachment_links(parse(raw))] == [PHISHING_PAGE]
 
 
 def test_only_the_first_pages_of_a_pdf_are_read():
     late = make_mail(attachments=[("l.pdf", "application/pdf", qr_pdf("", "", PHISHING_PAGE))])
-    assert qr_links(parse(late)) == ()
+    assert attachment_links(parse(late)) == ()
     second = make_mail(attachments=[("l.pdf", "application/pdf", qr_pdf("", PHISHING_PAGE))])
-    assert [link.url for link in qr_links(parse(second))] == [PHISHING_PAGE]
+    assert [link.url for link in attachment_links(parse(second))] == [PHISHING_PAGE]
 
 
 def test_a_damaged_pdf_is_skipped_without_an_error():
     whole = qr_pdf(PHISHING_PAGE)
     for data in (whole[: len(whole) // 3], b"%PDF-1.7\nnot really a pdf"):
         raw = make_mail(attachments=[("letter.pdf", "application/pdf", data)])
-        assert qr_links(parse(raw)) == ()
+        assert attachment_links(parse(raw)) == ()
         assert analyse(raw).verdict == "clean"
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from civicshield.core.findings import Finding, Severity
 from civicshield.core.lookalike import is_ip_address, registered_domain
+from civicshield.core.mail.attachment_links import with_attachment_links
 from civicshield.core.mail.checks import CheckContext, run_checks
 from civicshield.core.mail.parse import ParsedMail, parse
-from civicshield.core.mail.qr_codes import with_qr_links
 from civicshield.core.mail.scoring import Scorer, Verdict, load_scorer
 from civicshield.core.mail.trusted import TrustedDirectory
 
@@ -86,8 +86,8 @@ def analyse(
     "never seen" link check (``None`` turns that check off). Raises
     ``civicshield.core.mail.MailParseError`` for input that is empty, not an email or too large.
     """
-    # The web addresses in QR codes join the links, so every link check reads them too.
-    mail = with_qr_links(parse(raw))
+    # Links hidden in QR codes, PDFs and invitations join the links: every link check reads them.
+    mail = with_attachment_links(parse(raw))
     context = CheckContext(trusted=trusted or TrustedDirectory(), seen_domains=seen_domains)
     hits = run_checks(mail, context)
     scorer = scorer or load_scorer()
