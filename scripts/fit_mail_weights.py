@@ -102,6 +102,7 @@ SUSPICIOUS_FLOORS = (
     "hidden_text.mixed_script",
     "risky_link.free_hosting",
     "reply_mismatch.free_mail",
+    "pressure_language.callback",
     # No QR code in the corpus's pictures (its phishing is from 2004-05 and 2022-24); the
     # "scan this code" lures came after. Suspicious alone; phishing with pressure or another
     # strong sign.

@@ -343,3 +343,28 @@ def test_a_bait_topic_with_a_made_up_sender_is_flagged_with_advice():
     result = analyse(raw, trusted=OFFICE)
     assert result.verdict in ("phishing", "suspicious")
     assert "different means" in result.findings[-1].detail or "phone" in result.findings[-1].detail
+
+
+# pressure_language: callback scams ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your Geek Squad plan has been renewed for $399.99. If you did not authorize this "
+        "charge, call our billing team on +1 (888) 202-1234 within 24 hours.\n",
+        "Your McAfee subscription auto-renewal went through today. To cancel, ring 020 7946 0321.\n",
+    ],
+)
+def test_a_charge_to_cancel_by_phone_is_a_callback_scam(text):
+    raw = make_mail(name="Billing", address="billing@renewals-desk.com", text=text)
+    assert "pressure_language.callback" in features(PressureLanguageCheck(), raw)
+
+
+def test_a_receipt_without_a_number_or_a_signature_with_one_is_not():
+    receipt = make_mail(
+        text="If you didn't make this purchase, visit the Help page of your account.\n"
+    )
+    signature = make_mail(text="Thanks for coming to the surgery.\nJo Bloggs\n020 7946 0321\n")
+    for raw in (receipt, signature):
+        assert "pressure_language.callback" not in features(PressureLanguageCheck(), raw)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+
 from civicshield.core.findings import Severity
 from civicshield.core.mail.checks.base import Check, CheckContext, Hit
 from civicshield.core.mail.parse import ParsedMail
@@ -87,6 +89,27 @@ GENERIC_GREETING = re.compile(
     r"sehr geehrte(?:r)? kunde)"
 )
 
+# "Call us to cancel": callback scams send no link at all, only an invoice or renewal they say
+# you did not make and a phone number, where someone talks you into paying or installing
+# remote-access software. The wording alone is ordinary in receipts; with a phone number to
+# ring about it, it is the scam's shape.
+CALLBACK = re.compile(
+    r"\b(if (?:you|u) (?:did not|didn'?t|do not|don'?t) (?:authori[sz]e|make|request|place|"
+    r"recogni[sz]e|initiate|approve)|(?:call|contact|dial|ring) (?:us |our \w+ (?:team|desk|"
+    r"department|line) )?(?:to|for) (?:cancel|a refund|dispute)|auto[- ]?renew(?:al|ed)|"
+    r"(?:has|have) been (?:charged|debited|renewed))\b"
+)
+_PHONE_REGIONS = ("GB", "US")
+
+
+def _phone_number(text: str) -> str:
+    """The first valid phone number in ``text`` (UK or North American, or with a + prefix)."""
+    for region in _PHONE_REGIONS:
+        for match in phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID):
+            return match.raw_string
+    return ""
+
+
 _WHAT = {
     "urgency": "rushes you (deadlines, threats to close an account)",
     "secrecy": "asks you to keep it quiet or says the sender cannot be reached",
@@ -124,6 +147,20 @@ class PressureLanguageCheck(Check):
                     Severity.LOW,
                     f"The email greets you as \u201c{greeting.group(0).strip(' .')}\u201d rather "
                     "than by name, as mass-mailed lures do. Someone who knows you uses your name.",
+                )
+            )
+        callback = CALLBACK.search(text)
+        phone = _phone_number(text) if callback else ""
+        if callback and phone:
+            hits.append(
+                Hit(
+                    "pressure_language.callback",
+                    Severity.MEDIUM,
+                    f"The email says \u201c{callback.group(0)}\u201d and gives a phone number "
+                    f"({phone}) to ring about it. Scammers send fake charges so that you call "
+                    "them, then talk you into paying or letting them into your computer. If you "
+                    "are worried about a charge, use the number on your card or on the "
+                    "company's own website.",
                 )
             )
         if len(matched) >= 3:
