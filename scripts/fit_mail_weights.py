@@ -88,6 +88,7 @@ SUSPICIOUS_FLOORS = (
     "display_name.it_support",
     "display_name.shows_address",
     "display_name.organisation_on_free_mail",
+    "display_name.celebrity",
     "sender_address.malformed",
     "sender_address.impossible_domain",
     "sender_address.throwaway_domain",

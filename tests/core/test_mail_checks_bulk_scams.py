@@ -368,3 +368,18 @@ def test_a_receipt_without_a_number_or_a_signature_with_one_is_not():
     signature = make_mail(text="Thanks for coming to the surgery.\nJo Bloggs\n020 7946 0321\n")
     for raw in (receipt, signature):
         assert "pressure_language.callback" not in features(PressureLanguageCheck(), raw)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Eco Savings by Elon Musk", "Elon's Spark", "Martin Lewis Tips", "Martin Lewis's Money"],
+)
+def test_a_famous_name_as_the_sender_is_flagged(name):
+    raw = make_mail(name=name, address="news@brandkeyconcept.com")
+    assert "display_name.celebrity" in features(DisplayNameCheck(), raw)
+
+
+def test_ordinary_names_and_subjects_about_famous_people_are_not():
+    for name in ("Peter Jones", "Martin Lewis"):
+        raw = make_mail(name=name, address="p.j@gmail.com", subject="Elon Musk's post")
+        assert "display_name.celebrity" not in features(DisplayNameCheck(), raw)

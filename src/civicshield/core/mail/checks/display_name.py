@@ -184,6 +184,16 @@ _EVERYDAY_BRAND_PATTERN = re.compile(
     r"services?|security|billing|store|pay|care|notifications?|alerts?|help ?desk|customer "
     r"service|no-?reply|mail|delivery|meetings?|drive|workspace))?"
 )
+# Famous people whose names sell investment, energy and "cost of living" scams (the UK's most
+# impersonated in scam adverts and emails). A person writing to the office is not called this
+# (names that many ordinary people share, such as Peter Jones or Martin Lewis on its own, are
+# left out).
+_CELEBRITY = re.compile(
+    r"(?<![a-z])(elon musk|elon['’ ]?s|musk['’ ]?s|martin lewis(?:'?s| s)? (?:tips|money|savings|guide)|"
+    r"richard branson|deborah meaden|"
+    r"jeremy clarkson|holly willoughby|ant (?:and|&) dec|dolly parton|bill gates|"
+    r"jeff bezos|warren buffett|mark zuckerberg|oprah|money ?saving ?expert)(?![a-z])"
+)
 _VIA_LIST = re.compile(r"\bvia\b", re.IGNORECASE)
 _NOT_LETTER = re.compile(r"[^a-z]")
 _ADDRESS_IN_NAME = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.IGNORECASE)
@@ -253,6 +263,17 @@ class DisplayNameCheck(Check):
                         "organisation's website yourself.",
                     )
                 )
+        celebrity = _CELEBRITY.search(folded)
+        if celebrity and not contact and not context.is_trusted_domain(mail.from_domain):
+            hits.append(
+                Hit(
+                    "display_name.celebrity",
+                    Severity.MEDIUM,
+                    f"The sender's name uses a famous name (\u201c{mail.from_name.strip()}\u201d). "
+                    "Scams borrow well-known people to sell investments, energy savings and "
+                    "prizes; the real person does not email you.",
+                )
+            )
         free_mail = registered_domain(mail.from_domain) in FREE_MAIL_DOMAINS
         if not brand_match and not contact and not context.is_trusted_domain(mail.from_domain):
             if _IT_DESK.search(folded):
