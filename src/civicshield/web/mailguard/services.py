@@ -87,7 +87,8 @@ class NotAllowed(PermissionDenied):
     pass
 
 
-def _require(member: Membership, capability: Capability) -> None:
+def require(member: Membership, capability: Capability) -> None:
+    """Raise ``NotAllowed`` unless ``member``'s role has ``capability``."""
     if not member.can(capability):
         raise NotAllowed(ERROR_NOT_ALLOWED)
 
@@ -154,7 +155,7 @@ def email_check(*, member: Membership, raw: bytes) -> ScannedEmail:
     Raises ValidationError with a plain-words message for input that is too large, empty or
     not an email.
     """
-    _require(member, Capability.CHECK_EMAIL)
+    require(member, Capability.CHECK_EMAIL)
     if not raw.strip():
         raise ValidationError(ERROR_NOTHING_GIVEN)
     if len(raw) > MAX_CHECK_BYTES:
@@ -208,7 +209,7 @@ def email_report_ncsc(*, member: Membership, scanned: ScannedEmail) -> EmailMess
     Sent from CivicShield's own address (so it is not rejected as spoofed) with replies going
     to the member. Refused when it was already reported or its original was deleted.
     """
-    _require(member, Capability.CHECK_EMAIL)
+    require(member, Capability.CHECK_EMAIL)
     if scanned.office_id != member.office_id:
         raise NotAllowed(ERROR_NOT_ALLOWED)
     with transaction.atomic():
@@ -271,7 +272,7 @@ def contacts_import(*, member: Membership, data: bytes, filename: str = "") -> C
 
     Raises ValidationError when the file as a whole cannot be read.
     """
-    _require(member, Capability.MANAGE_MAILBOXES)
+    require(member, Capability.MANAGE_MAILBOXES)
     if len(data) > MAX_CONTACTS_FILE_BYTES:
         raise ValidationError(ERROR_CONTACTS_TOO_BIG)
     try:
@@ -318,7 +319,7 @@ def contacts_import(*, member: Membership, data: bytes, filename: str = "") -> C
 
 
 def contact_add(*, member: Membership, name: str, email: str, phone: str = "") -> TrustedContact:
-    _require(member, Capability.MANAGE_MAILBOXES)
+    require(member, Capability.MANAGE_MAILBOXES)
     with transaction.atomic():
         contact, _ = TrustedContact.objects.update_or_create(
             office=member.office,
@@ -335,7 +336,7 @@ def contact_add(*, member: Membership, name: str, email: str, phone: str = "") -
 
 
 def contact_delete(*, member: Membership, contact: TrustedContact) -> None:
-    _require(member, Capability.MANAGE_MAILBOXES)
+    require(member, Capability.MANAGE_MAILBOXES)
     if contact.office_id != member.office_id:
         raise NotAllowed(ERROR_NOT_ALLOWED)
     with transaction.atomic():
@@ -369,7 +370,7 @@ def clean_domains(lines: Iterable[str]) -> list[str]:
 
 def office_domains_update(*, member: Membership, domains: list[str]) -> Office:
     """Set the office's own email domains (used by the phishing checks and forwarding audit)."""
-    _require(member, Capability.MANAGE_MAILBOXES)
+    require(member, Capability.MANAGE_MAILBOXES)
     office = member.office
     with transaction.atomic():
         before = list(office.own_domains or [])
@@ -410,7 +411,7 @@ def mailbox_connect_imap(
     so a mistake shows on the form instead of in tomorrow's check. Watching starts with the
     mail that arrives after connecting (without ``verify``: with everything in the folder).
     """
-    _require(member, Capability.MANAGE_MAILBOXES)
+    require(member, Capability.MANAGE_MAILBOXES)
     conf = {
         "host": host,
         "port": port,
@@ -451,7 +452,7 @@ def mailbox_connect_imap(
 
 def mailbox_disconnect(*, member: Membership, mailbox: WatchedMailbox) -> None:
     """Stop watching and auditing; the password and tokens are deleted, the history kept."""
-    _require(member, Capability.MANAGE_MAILBOXES)
+    require(member, Capability.MANAGE_MAILBOXES)
     if mailbox.office_id != member.office_id:
         raise NotAllowed(ERROR_NOT_ALLOWED)
     with transaction.atomic():
@@ -479,7 +480,7 @@ def mailbox_disconnect(*, member: Membership, mailbox: WatchedMailbox) -> None:
 
 def forwarding_audit_request(*, member: Membership, mailbox: WatchedMailbox) -> None:
     """Ask for a forwarding check of one mailbox now (it runs in the background)."""
-    _require(member, Capability.MANAGE_MAILBOXES)
+    require(member, Capability.MANAGE_MAILBOXES)
     if mailbox.office_id != member.office_id:
         raise NotAllowed(ERROR_NOT_ALLOWED)
     with transaction.atomic():

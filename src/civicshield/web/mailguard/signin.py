@@ -33,7 +33,7 @@ from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit import services as audit
 from civicshield.web.jobs import services as jobs
 from civicshield.web.mailguard.models import WatchedMailbox
-from civicshield.web.mailguard.services import ERROR_NOT_ALLOWED, NotAllowed
+from civicshield.web.mailguard.services import ERROR_NOT_ALLOWED, NotAllowed, require
 
 SESSION_KEY = "mailguard_oauth_flow"
 FLOW_VALID_SECONDS = 15 * 60
@@ -127,11 +127,6 @@ def _not_configured(key: str) -> str:
     )
 
 
-def _require(member: Membership) -> None:
-    if not member.can(Capability.MANAGE_MAILBOXES):
-        raise NotAllowed(ERROR_NOT_ALLOWED)
-
-
 def oauth_connect_start(
     *,
     member: Membership,
@@ -147,7 +142,7 @@ def oauth_connect_start(
     "check new email for phishing") asks for the mail scope; None keeps a reconnected
     mailbox's choice.
     """
-    _require(member)
+    require(member, Capability.MANAGE_MAILBOXES)
     if mailbox is not None:
         if mailbox.office_id != member.office_id:
             raise NotAllowed(ERROR_NOT_ALLOWED)
@@ -221,7 +216,7 @@ def oauth_connect_finish(
     ``pending`` is the flow the session held (already removed from it: a flow is used once);
     ``query`` the parameters the provider sent the person back with. Raises ValidationError with plain words; each failure is in the audit log.
     """
-    _require(member)
+    require(member, Capability.MANAGE_MAILBOXES)
     if not _pending_matches(pending, member, query.get("state", "")):
         raise _fail(member, "state", oauth.ERROR_STATE)
     assert pending is not None  # noqa: S101 - _pending_matches checked it; for mypy
@@ -375,7 +370,7 @@ def mailbox_watch_mail_off(*, member: Membership, mailbox: WatchedMailbox) -> Wa
     watch_mail=True)``. Turning it off needs none; the provider keeps the permission granted
     until someone removes CivicShield's access in the account (the page says so).
     """
-    _require(member)
+    require(member, Capability.MANAGE_MAILBOXES)
     if mailbox.office_id != member.office_id:
         raise NotAllowed(ERROR_NOT_ALLOWED)
     with transaction.atomic():
