@@ -97,3 +97,11 @@ def test_the_dashboard_counts_critical_messages_in_plain_english(cast, texts, ex
     html = signed_in_client(cast.caseworker.user).get(reverse("dashboard")).content.decode()
     assert expected in html
     assert "item(s)" not in html
+
+
+def test_the_bulk_action_controls_have_visible_labels(cast):
+    make_message(cast.office_a, "I know where you live", author="@pest")
+    html = signed_in_client(cast.caseworker.user).get(reverse("inbox:queue")).content.decode()
+    assert '<label for="bulk-action">With the ticked messages</label>' in html
+    assert '<label for="bulk-assignee">Assign to (only for "Assign to…")</label>' in html
+    assert "(for assigning)" not in html
