@@ -11,7 +11,14 @@ broad judgement; patterns catch threats, doxxing details, slurs and scams, and u
 leetspeak, homoglyphs and split-up words before anything is judged.
 """
 
-from civicshield.core.abuse.classifier import LABELS, AbuseResult, Span, classify, classify_many
+from civicshield.core.abuse.classifier import (
+    LABEL_WORDS,
+    LABELS,
+    AbuseResult,
+    Span,
+    classify,
+    classify_many,
+)
 from civicshield.core.findings import Severity
 
-__all__ = ["LABELS", "AbuseResult", "Severity", "Span", "classify", "classify_many"]
+__all__ = ["LABEL_WORDS", "LABELS", "AbuseResult", "Severity", "Span", "classify", "classify_many"]

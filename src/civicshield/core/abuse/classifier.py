@@ -72,7 +72,8 @@ _HIT_SCORE = {
     Severity.LOW: 0.65,
     Severity.NONE: 0.0,
 }
-_LABEL_WORDS = {
+LABEL_WORDS: dict[str, str] = {
+    # What each label means in the words a member of staff reads on screen.
     "threat": "Threat",
     "hate": "Hate",
     "sexual": "Sexual",

@@ -75,7 +75,7 @@ def _mastodon_outbox(data: dict[str, Any]) -> list[Post]:
         obj = item.get("object") if isinstance(item, dict) else None
         if not isinstance(obj, dict) or "content" not in obj:
             continue  # boosts point at other people's posts
-        url = str(obj.get("url") or obj.get("id") or "")
+        url = _web_url(obj.get("url") or obj.get("id"))
         posts.append(Post(id=str(obj.get("id", "")), text=_plain(str(obj["content"])), url=url))
     return posts
 
@@ -84,10 +84,13 @@ def _row(index: int, row: dict[str, Any]) -> Post:
     text = row.get("text")
     if not isinstance(text, str):
         raise ValueError(ERROR_POST)
-    url = str(row.get("url") or "")
-    if url and not url.startswith(("https://", "http://")):
-        url = ""
-    return Post(id=str(row.get("id") or index), text=text, url=url)
+    return Post(id=str(row.get("id") or index), text=text, url=_web_url(row.get("url")))
+
+
+def _web_url(value: Any) -> str:
+    """An ordinary web address, or ``""``: the page links to it ("Open the post to delete it")."""
+    url = str(value or "")
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 def read_posts(data: bytes, filename: str = "") -> tuple[list[Post], list[str]]:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from civicshield.core.abuse import LABEL_WORDS
 from civicshield.core.findings import Severity
 from civicshield.core.imports import IMPORT_KINDS
 from civicshield.web.accounts.models import Office
@@ -25,7 +26,7 @@ class QueueFilterForm(forms.Form):
         required=False, choices=[("", "Any"), *[(s.value, s.value.title()) for s in Severity]]
     )
     label = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *[(x, x.replace("_", " ")) for x in LABELS]]
+        required=False, choices=[("", "Any"), *[(x, LABEL_WORDS[x]) for x in LABELS]]
     )
     platform = forms.ChoiceField(required=False, choices=[("", "Any"), *Platform.choices])
     assignee = forms.ChoiceField(
@@ -44,7 +45,7 @@ class NoteForm(forms.Form):
 class CorrectionForm(forms.Form):
     labels = forms.MultipleChoiceField(
         required=False,
-        choices=[(x, x.replace("_", " ")) for x in LABELS],
+        choices=[(x, LABEL_WORDS[x]) for x in LABELS],
         widget=forms.CheckboxSelectMultiple,
     )
     severity = forms.ChoiceField(choices=[(s.value, s.value.title()) for s in Severity])

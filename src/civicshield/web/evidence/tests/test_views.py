@@ -57,6 +57,15 @@ def test_record_as_evidence_creates_a_record_and_shows_it(cast, message):
     assert reverse("evidence:message_pack", args=[message.pk]) in panel
 
 
+def test_a_record_shows_but_never_links_an_address_that_is_not_a_web_link(cast, message):
+    Message.objects.filter(pk=message.pk).update(url="javascript:alert(document.cookie)")
+    client = signed_in_client(cast.caseworker.user)
+    response = client.post(reverse("evidence:record_message", args=[message.pk]), {"note": ""})
+    html = client.get(response["Location"]).content.decode()
+    assert 'href="javascript:' not in html
+    assert "<code>javascript:alert(document.cookie)</code>" in html
+
+
 def test_record_as_evidence_only_takes_post(cast, message):
     client = signed_in_client(cast.caseworker.user)
     assert client.get(reverse("evidence:record_message", args=[message.pk])).status_code == 405

@@ -49,3 +49,19 @@ def test_csv_needs_a_text_column_and_only_web_links_are_kept():
         exposure.read_posts(b"body\nhello\n")
     posts, _ = exposure.read_posts(b"text,url\nhello,javascript:alert(1)\n")
     assert posts[0].url == ""
+
+
+def test_an_outbox_address_that_is_not_a_web_link_is_dropped():
+    # The page turns the address into "Open the post to delete it"; only web links may be links.
+    outbox = {
+        "orderedItems": [
+            {
+                "object": {
+                    "id": "javascript:alert(1)",
+                    "content": "<p>Ring me on 07700 900123</p>",
+                }
+            }
+        ]
+    }
+    report = exposure.exposure_audit(json.dumps(outbox).encode(), "outbox.json")
+    assert report.exposed[0].post.url == ""

@@ -133,7 +133,7 @@ def test_live_count(cast):
 def test_dashboard_shows_charts_for_triagers_only(cast):
     make_message(cast.office_a, THREAT)
     html = signed_in_client(cast.caseworker.user).get(reverse("dashboard")).content.decode()
-    assert "Abuse inbox, last 14 days" in html and "need attention" in html
+    assert "Abuse inbox, last 14 days" in html and "1 critical message needs attention" in html
     assert (
         "Abuse inbox, last 14 days"
         not in signed_in_client(cast.volunteer.user).get(reverse("dashboard")).content.decode()
