@@ -7,6 +7,8 @@ import base64
 import urllib.parse
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from civicshield.core.mail import analyse, parse
 from civicshield.core.mail.unwrap import MAX_DEPTH, embedded_destination, unwrap
@@ -118,3 +120,29 @@ def test_a_web_address_carried_by_any_link_is_checked_beside_it():
     hosts = [link.host for link in parse(raw).links]
     assert hosts == ["tracker.example.com", "m365-login.web.app"]
     assert "risky_link.free_hosting" in analyse(raw, trusted=OFFICE).features
+
+
+# Properties: any text is safe to unwrap, and a Safe Links or Google wrapping of any web address
+# gives that address back exactly.
+
+_PATH = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40)
+
+
+@given(st.text(max_size=300))
+def test_unwrapping_any_text_never_fails(text):
+    for candidate in (
+        text,
+        "https://eur02.safelinks.protection.outlook.com/?url=" + text,
+        "https://urldefense.com/v3/__" + text,
+        "https://www.bing.com/ck/a?u=a1" + text,
+    ):
+        result = unwrap(candidate)
+        assert result is None or result.lower().startswith(("http://", "https://"))
+        embedded_destination(candidate)
+
+
+@given(st.from_regex(r"[a-z0-9-]{1,20}\.(com|org|co\.uk|dev)", fullmatch=True), _PATH)
+def test_safe_links_and_google_give_back_any_address(host, path):
+    url = f"https://{host}/" + urllib.parse.quote(path, safe="/?=&")
+    assert unwrap(safe_link(url)) == url
+    assert unwrap("https://www.google.com/url?q=" + urllib.parse.quote(url, safe="")) == url
