@@ -59,7 +59,7 @@ def test_the_managers_pages_fit_a_phone(page, live_server, cast):
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate(SIDEWAYS) <= 0, path
         if path == "/audit/":
-            assert _on_screen(page, "td[data-label='What']")
+            assert _on_screen(page, "td[data-label='What happened']")
         if path == "/publishing/":
             assert _on_screen(page, "td[data-label='State']")
         if path == "/team/":

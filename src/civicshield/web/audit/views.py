@@ -3,25 +3,36 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.roles import Capability
+from civicshield.web.audit.actions import (
+    action_area,
+    action_label,
+    area_for_prefix,
+    describe_details,
+)
 from civicshield.web.audit.forms import AuditFilterForm
+from civicshield.web.audit.models import AuditEntry
 from civicshield.web.audit.selectors import audit_list_for_member
 from civicshield.web.csvcell import csv_cell
 from civicshield.web.downloads import attachment_response
 
+# "what_happened" (plain words) sits next to the stored code it explains; every earlier column
+# is still there under the same name.
 CSV_COLUMNS = [
     "seq",
     "created",
     "actor",
     "action",
+    "what_happened",
     "target_type",
     "target_id",
     "target",
@@ -29,6 +40,26 @@ CSV_COLUMNS = [
     "prev_hash",
     "entry_hash",
 ]
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One entry as the page shows it: the stored entry plus its plain words."""
+
+    entry: AuditEntry
+    label: str
+    area: str
+    details: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> LogRow:
+        area = action_area(entry.action)
+        return cls(
+            entry=entry,
+            label=action_label(entry.action),
+            area=area.label if area is not None else "",
+            details=describe_details(entry.details),
+        )
 
 
 def _filtered(request: MemberRequest) -> tuple[AuditFilterForm, Any]:
@@ -41,12 +72,33 @@ def _filtered(request: MemberRequest) -> tuple[AuditFilterForm, Any]:
 
 @member_required(Capability.VIEW_AUDIT)
 def audit_log(request: MemberRequest) -> HttpResponse:
+    legacy = request.GET.get("action", "")
+    area = area_for_prefix(legacy) if legacy and not request.GET.get("area") else None
+    if area is not None:
+        # An older link filtered by a whole part of the code ("?action=dataprotection"):
+        # the area filter now says the same in words.
+        query = request.GET.copy()
+        query.pop("action")
+        query.pop("page", None)
+        query["area"] = area.value
+        return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
     form, entries = _filtered(request)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    without_code = query.copy()
+    without_code.pop("action", None)
     return render(
-        request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [LogRow.of(entry) for entry in page],
+            "query": query.urlencode(),
+            "code_filter": form.cleaned_data.get("action", "") if form.is_valid() else "",
+            "without_code_filter": without_code.urlencode(),
+        },
     )
 
 
@@ -69,6 +121,7 @@ def audit_export(request: MemberRequest) -> StreamingHttpResponse:
                     e.created.isoformat(),
                     csv_cell(e.actor_label),
                     e.action,
+                    csv_cell(action_label(e.action)),
                     e.target_type,
                     e.target_id,
                     csv_cell(e.target_label),
