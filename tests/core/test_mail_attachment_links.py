@@ -6,7 +6,7 @@ document's button and written addresses go.
 
 from __future__ import annotations
 
-import weasyprint
+from PIL import ImageFile
 
 from civicshield.core.mail import analyse, parse
 from civicshield.core.mail.attachment_links import attachment_links
@@ -17,7 +17,16 @@ LURE = "https://secure-docs-view.web.app/open?id=7731"
 
 
 def pdf(body_html: str) -> bytes:
-    return weasyprint.HTML(string=f"<html><body>{body_html}</body></html>").write_pdf()
+    # Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; put it back so
+    # that no other test runs with it (the web app does the same, see evidence/packs.py).
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        import weasyprint
+
+        html = weasyprint.HTML(string=f"<html><body>{body_html}</body></html>")
+        return html.write_pdf()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def with_pdf(data: bytes, **fields) -> bytes:

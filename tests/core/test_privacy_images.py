@@ -205,14 +205,19 @@ def test_a_damaged_image_is_refused():
 def test_a_damaged_image_is_refused_even_after_the_pdf_writer_is_loaded():
     # WeasyPrint turns on Pillow's process-wide "load truncated images" when imported; the
     # web app imports it for evidence packs, so uploads must stay strict anyway.
-    import weasyprint  # noqa: F401
     from PIL import ImageFile
 
-    ImageFile.LOAD_TRUNCATED_IMAGES = True
-    for data in (photo(size=(200, 200)), photo("PNG", size=(200, 200))):
-        with pytest.raises(ImageError, match=ERROR_IMAGE_CORRUPT):
-            strip_image_metadata(data[: len(data) // 2])
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back for WeasyPrint
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        import weasyprint  # noqa: F401
+
+        ImageFile.LOAD_TRUNCATED_IMAGES = True
+        for data in (photo(size=(200, 200)), photo("PNG", size=(200, 200))):
+            with pytest.raises(ImageError, match=ERROR_IMAGE_CORRUPT):
+                strip_image_metadata(data[: len(data) // 2])
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back for WeasyPrint
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before  # no other test runs with it on
 
 
 def test_an_unsupported_format_is_refused_clearly():
