@@ -108,3 +108,11 @@ def test_helpers():
     assert registered_domain("parliament.uk.secure-login.com") == "secure-login.com"
     assert registered_domain("hmrc.gov.uk") == "hmrc.gov.uk"
     assert is_ip_address("10.0.0.1") and is_ip_address("[::1]") and not is_ip_address("cafe.com")
+
+
+@pytest.mark.parametrize(
+    ("decorated", "plain"),
+    [("ҏaypal", "paypal"), ("ɗocusign", "docusign"), ("miсrosoft", "microsoft"), ("José", "jose")],
+)
+def test_letters_with_hooks_ticks_and_accents_read_as_the_letter_under_them(decorated, plain):
+    assert skeleton(decorated) == plain

@@ -383,3 +383,9 @@ def test_ordinary_names_and_subjects_about_famous_people_are_not():
     for name in ("Peter Jones", "Martin Lewis"):
         raw = make_mail(name=name, address="p.j@gmail.com", subject="Elon Musk's post")
         assert "display_name.celebrity" not in features(DisplayNameCheck(), raw)
+
+
+def test_an_address_in_the_sender_name_is_found_in_any_alphabet():
+    raw = make_mail(name="service@lnt.ҏaypal.com", address="vincent.curse80@procurement.pass.or.tz")
+    found = features(DisplayNameCheck(), raw)
+    assert {"display_name.shows_address", "display_name.brand"} <= found

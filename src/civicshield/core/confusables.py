@@ -7,6 +7,9 @@ list (Cyrillic, Greek, Armenian and a few Latin variants); fullwidth forms are l
 
 from __future__ import annotations
 
+import functools
+import unicodedata
+
 LATIN_LOOKALIKES: dict[str, str] = {
     "а": "a",
     "в": "b",
@@ -64,3 +67,25 @@ LATIN_LOOKALIKES: dict[str, str] = {
     "ɑ": "a",
     "ȷ": "j",
 }
+
+
+@functools.lru_cache(maxsize=2048)
+def base_letter(char: str) -> str:
+    """A letter with a hook, tick, stroke or accent read as the letter under it, if that letter
+    is Latin or looks Latin: "ҏ" (Cyrillic er with tick) is "p", "ɗ" (d with hook) is "d".
+
+    The table above cannot list every decorated letter; their Unicode names can: the name of
+    "ҏ" is CYRILLIC SMALL LETTER ER WITH TICK, and CYRILLIC SMALL LETTER ER is "р", a "p".
+    Returns ``char`` unchanged when there is nothing under it."""
+    if char.isascii():
+        return char
+    name = unicodedata.name(char, "")
+    if " WITH " not in name:
+        return LATIN_LOOKALIKES.get(char, char)
+    try:
+        base = unicodedata.lookup(name.split(" WITH ", 1)[0])
+    except KeyError:
+        return char
+    if base.isascii() and base.isalpha():
+        return base.lower()
+    return LATIN_LOOKALIKES.get(base.lower(), char)

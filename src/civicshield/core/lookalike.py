@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import tldextract
 
-from civicshield.core.confusables import LATIN_LOOKALIKES
+from civicshield.core.confusables import LATIN_LOOKALIKES, base_letter
 
 __all__ = [
     "WELL_KNOWN_BRANDS",
@@ -164,7 +164,7 @@ def skeleton(text: str) -> str:
     ``skeleton("pаypal")`` (with a Cyrillic ``а``) is ``"paypal"``; so is ``skeleton("paypa1")``.
     """
     text = strip_invisible(unicodedata.normalize("NFKC", text)).lower()
-    chars = [_CONFUSABLES.get(char, char) for char in text]
+    chars = [_CONFUSABLES.get(char) or base_letter(char) for char in text]
     result = "".join(chars)
     for pair, single in _MULTI_CONFUSABLES:
         result = result.replace(pair, single)

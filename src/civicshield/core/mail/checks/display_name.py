@@ -196,7 +196,8 @@ _CELEBRITY = re.compile(
 )
 _VIA_LIST = re.compile(r"\bvia\b", re.IGNORECASE)
 _NOT_LETTER = re.compile(r"[^a-z]")
-_ADDRESS_IN_NAME = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.IGNORECASE)
+# Any letters, not only ASCII: "service@lnt.ҏaypal.com" is shown to the reader as an address.
+_ADDRESS_IN_NAME = re.compile(r"[\w.%+-]+@([\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
 
 
 def _owned_by(domain: str, owners: tuple[str, ...]) -> bool:
