@@ -41,7 +41,7 @@ DRAFT_TABS = [
     (Draft.State.APPROVED, "Approved"),
     (Draft.State.SCHEDULED, "Scheduled"),
     (Draft.State.PUBLISHED, "Published"),
-    (Draft.State.REJECTED, "Rejected"),
+    (Draft.State.REJECTED, "Sent back"),
     (Draft.State.FAILED, "Failed"),
 ]
 
