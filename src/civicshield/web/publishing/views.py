@@ -324,11 +324,12 @@ def draft_image(request: MemberRequest, pk: int) -> HttpResponse:
 @require_GET
 @member_required(Capability.DRAFT_POSTS)
 def review_queue(request: MemberRequest) -> HttpResponse:
-    queue = selectors.review_queue_for_member(member=request.member)
+    approves = selectors.member_approves_posts(member=request.member)
+    queue = selectors.review_queue_for_member(member=request.member) if approves else []
     return render(
         request,
         "publishing/review.html",
-        {"queue": [(d, rules.approval_status(d)) for d in queue]},
+        {"approves": approves, "queue": [(d, rules.approval_status(d)) for d in queue]},
     )
 
 
