@@ -151,3 +151,32 @@ def test_incident_mode_pauses_posts_and_emails_the_contacts(page, live_server, c
     assert "Emailed" in page.locator("#incident-timeline").inner_text()
     page.goto(f"{live_server.url}/")
     assert "scheduled posts are paused" in page.content()
+
+
+def test_cancel_by_keyboard_leads_back_from_confirm_and_offboard(page, live_server, cast):
+    """Neither page is a dead end: Tab reaches Cancel, and Enter goes back to the Team page."""
+    page.set_default_timeout(15_000)
+    _sign_in(page, live_server, cast.manager.user)
+    page.get_by_role("link", name="Team").click()
+    page.wait_for_url(re.compile(r"/team/$"))
+    page.get_by_role("link", name="Offboard Cara Lee").click()
+    page.wait_for_url(re.compile(r"/accounts/confirm/"))
+    page.get_by_label("Code from your authenticator app").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Confirm"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Cancel"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/team/$"))
+
+    recovery = accounts.recovery_codes_replace(user=cast.manager.user)
+    page.get_by_role("link", name="Offboard Cara Lee").click()
+    _confirm_identity(page, recovery[0])
+    page.wait_for_url(re.compile(r"/offboard/"))
+    page.get_by_role("button", name="Offboard now").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Cancel"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/team/$"))
+    cast.caseworker.refresh_from_db()
+    assert cast.caseworker.is_active

@@ -102,6 +102,7 @@ _sequence = itertools.count(1)
 
 # Pages anyone may open without signing in.
 PUBLIC_URL_NAMES = {"accounts:login", "healthz", "api:api_push_messages", "api:api_openapi"}
+PUBLIC_URL_NAMES.add("favicon")  # browsers ask for it before anyone signs in
 PUBLIC_URL_NAMES.add("team:invitation_join")  # team: the invited person has no account yet
 PUBLIC_URL_NAMES.add("team:invitation_accept")  # team: the emailed link, guarded by its token
 

@@ -8,6 +8,7 @@ from civicshield.web.inbox.urls import api_urlpatterns as inbox_api
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("civicshield.web.accounts.urls")),
     path("audit/", include("civicshield.web.audit.urls")),
     path("inbox/", include("civicshield.web.inbox.urls")),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
@@ -25,6 +26,11 @@ def dashboard(request: MemberRequest) -> HttpResponse:
         ),
     }
     return render(request, "dashboard.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on their own: send them to the shield in the static files."""
+    return HttpResponsePermanentRedirect(static("civicshield/favicon.svg"))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -17,6 +17,7 @@ _TWO_FACTOR_EXEMPT_NAMES = (
     "accounts:logout",
     "accounts:two_factor_setup",
     "accounts:two_factor_verify",
+    "favicon",
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(

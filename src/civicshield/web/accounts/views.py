@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from typing import Any
+from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -37,6 +38,7 @@ from civicshield.web.accounts.models import User
 from civicshield.web.accounts.reauth import mark_reauthenticated
 from civicshield.web.accounts.selectors import SESSION_OFFICE_KEY, user_memberships
 from civicshield.web.audit import services as audit
+from civicshield.web.navigation import back_url
 
 SETUP_SESSION_KEY = "civicshield_totp_setup_device"
 CODES_SESSION_KEY = "civicshield_new_recovery_codes"
@@ -200,6 +202,8 @@ def reauth(request: MemberRequest) -> HttpResponse:
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("dashboard")
+    # Cancel goes back where the person was, never on into the page that asked for this.
+    cancel_url = back_url(request, fallback=reverse("dashboard"), avoid=[urlsplit(next_url).path])
     if request.method == "POST" and form.is_valid():
         password_ok = user.check_password(form.cleaned_data["password"])
         code = form.cleaned_data["code"]
@@ -213,4 +217,4 @@ def reauth(request: MemberRequest) -> HttpResponse:
             return redirect(next_url)
         audit.record(action="accounts.reauth_failed", office=request.member.office, actor=user)
         form.add_error(None, ERROR_REAUTH)
-    return render(request, "accounts/reauth.html", {"form": form})
+    return render(request, "accounts/reauth.html", {"form": form, "cancel_url": cancel_url})

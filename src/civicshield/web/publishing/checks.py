@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from civicshield.web import wording
 from civicshield.web.publishing.models import CheckMode, CheckSettings, Platform
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ DETAIL_NO_ALT_TEXT = (
 DETAIL_METADATA_REMOVED = "Removed on upload: {detail}"
 DETAIL_ENGINE_MISSING = "This check could not run here ({engine} is not installed)."
 DETAIL_TONE = (
-    "The post may read as hostile or abusive ({labels}); score {score:.2f}. {reasons}"
+    "The post may read as hostile or abusive ({labels}); how sure CivicShield is: {how_sure}."
+    " {reasons}"
     " Read it again as a constituent would."
 )
 
@@ -217,7 +219,9 @@ def tone_findings(text: str) -> list[CheckFinding] | None:
         CheckFinding(
             "tone",
             "tone",
-            DETAIL_TONE.format(labels=labels, score=float(result.score), reasons=reasons),
+            DETAIL_TONE.format(
+                labels=labels, how_sure=wording.how_sure(float(result.score)), reasons=reasons
+            ),
             str(result.severity),
         )
     ]

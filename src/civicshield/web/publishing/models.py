@@ -158,7 +158,8 @@ class Draft(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHING = "publishing", "Publishing"
         PUBLISHED = "published", "Published"
-        REJECTED = "rejected", "Rejected"
+        # Stored as "rejected"; people read "Sent back": the author can edit and send it again.
+        REJECTED = "rejected", "Sent back"
         WITHDRAWN = "withdrawn", "Withdrawn"
         FAILED = "failed", "Failed"
         DELETED = "deleted", "Deleted from the platform"

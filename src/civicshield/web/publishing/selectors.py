@@ -52,6 +52,17 @@ def image_get_for_member(*, member: Membership, pk: int) -> DraftImage:
     )
 
 
+def member_approves_posts(*, member: Membership) -> bool:
+    """Whether this person approves posts for at least one of the office's accounts.
+
+    The same rule as the Approve button (``rules.may_approve``, which ``draft_approve`` checks),
+    so "Waiting for your approval" is shown exactly to the people who can act on it: never to a
+    volunteer or caseworker, nor to anyone the account's policy or access rights leave out.
+    """
+    accounts = ConnectedAccount.objects.filter(office=member.office)
+    return any(rules.may_approve(member, account) for account in accounts)
+
+
 def review_queue_for_member(*, member: Membership) -> list[Draft]:
     """Drafts waiting for approval that this person may approve (not their own)."""
     waiting = draft_list_for_member(member=member, state=Draft.State.IN_REVIEW).order_by("updated")

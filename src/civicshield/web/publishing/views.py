@@ -41,7 +41,7 @@ DRAFT_TABS = [
     (Draft.State.APPROVED, "Approved"),
     (Draft.State.SCHEDULED, "Scheduled"),
     (Draft.State.PUBLISHED, "Published"),
-    (Draft.State.REJECTED, "Rejected"),
+    (Draft.State.REJECTED, "Sent back"),
     (Draft.State.FAILED, "Failed"),
 ]
 
@@ -324,11 +324,12 @@ def draft_image(request: MemberRequest, pk: int) -> HttpResponse:
 @require_GET
 @member_required(Capability.DRAFT_POSTS)
 def review_queue(request: MemberRequest) -> HttpResponse:
-    queue = selectors.review_queue_for_member(member=request.member)
+    approves = selectors.member_approves_posts(member=request.member)
+    queue = selectors.review_queue_for_member(member=request.member) if approves else []
     return render(
         request,
         "publishing/review.html",
-        {"queue": [(d, rules.approval_status(d)) for d in queue]},
+        {"approves": approves, "queue": [(d, rules.approval_status(d)) for d in queue]},
     )
 
 

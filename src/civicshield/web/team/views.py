@@ -17,6 +17,7 @@ from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.models import Membership, User
 from civicshield.web.accounts.reauth import recently_reauthenticated
 from civicshield.web.accounts.roles import Capability, Role
+from civicshield.web.navigation import back_url
 from civicshield.web.team import selectors, services
 from civicshield.web.team.forms import (
     AcceptForm,
@@ -168,7 +169,14 @@ def offboard(request: MemberRequest, pk: int) -> HttpResponse:
                 f"{record.tasks.count()} password change(s) are now on the task list.",
             )
             return redirect("team:offboarding_record", pk=record.pk)
-    context = {"leaver": leaver, "form": form, "reachable": accounts_reachable_by(leaver)}
+    context = {
+        "leaver": leaver,
+        "form": form,
+        "reachable": accounts_reachable_by(leaver),
+        "cancel_url": back_url(
+            request, fallback=reverse("team:staff"), avoid=[reverse("accounts:reauth")]
+        ),
+    }
     return render(request, "team/offboard.html", context)
 
 

@@ -8,8 +8,15 @@ from urllib.parse import urlsplit
 from django import template
 
 from civicshield.core.abuse import LABEL_WORDS
+from civicshield.web import wording
 
 register = template.Library()
+
+
+@register.filter
+def how_sure(score: float) -> str:
+    """``0.97`` -> ``97 out of 100`` (``civicshield.web.wording.how_sure``)."""
+    return wording.how_sure(score)
 
 
 @register.filter

@@ -164,7 +164,8 @@ def test_tone_uses_the_abuse_classifier(cast, account, draft, monkeypatch):
     monkeypatch.setitem(sys.modules, "civicshield.core.abuse", fake)
     tone = checks.run_checks(draft).by_check()["tone"]
     assert tone.findings[0].detail.startswith(
-        "The post may read as hostile or abusive (harassment)"
+        "The post may read as hostile or abusive (harassment); "
+        "how sure CivicShield is: 91 out of 100. insulting words"
     )
     assert tone.mode == "warn" and not tone.blocks
 
