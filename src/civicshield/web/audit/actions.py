@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 
 from civicshield.web.accounts.roles import Role
+from civicshield.web.audit.models import AuditEntry
 
 
 class Area(models.TextChoices):
@@ -165,7 +166,7 @@ ACTIONS: dict[str, Action] = {
             "publishing.draft.submitted": "Draft post sent for approval",
             "publishing.draft.approved": "Draft post approved",
             "publishing.draft.fully_approved": "Draft post has every approval it needs",
-            "publishing.draft.rejected": "Draft post turned down",
+            "publishing.draft.rejected": "Post sent back to its author",
             "publishing.draft.sent_back": "Draft post sent back for approval again",
             "publishing.draft.withdrawn": "Draft post withdrawn",
             "publishing.draft.check_overridden": "Pre-publishing check overridden",
@@ -374,3 +375,23 @@ def describe_details(details: Any) -> list[tuple[str, str]]:
     if not isinstance(details, dict):
         return [] if details in (None, "", [], {}) else [("Details", detail_value(details))]
     return [(detail_label(str(k)), detail_value(v, key=str(k))) for k, v in details.items()]
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One entry as the page shows it: the stored entry plus its plain words."""
+
+    entry: AuditEntry
+    label: str
+    area: str
+    details: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> LogRow:
+        area = action_area(entry.action)
+        return cls(
+            entry=entry,
+            label=action_label(entry.action),
+            area=area.label if area is not None else "",
+            details=describe_details(entry.details),
+        )

@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -14,13 +13,11 @@ from civicshield.web.accounts.decorators import member_required
 from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.roles import Capability
 from civicshield.web.audit.actions import (
-    action_area,
+    LogRow,
     action_label,
     area_for_prefix,
-    describe_details,
 )
 from civicshield.web.audit.forms import AuditFilterForm
-from civicshield.web.audit.models import AuditEntry
 from civicshield.web.audit.selectors import audit_list_for_member
 from civicshield.web.csvcell import csv_cell
 from civicshield.web.downloads import attachment_response
@@ -40,26 +37,6 @@ CSV_COLUMNS = [
     "prev_hash",
     "entry_hash",
 ]
-
-
-@dataclass(frozen=True)
-class LogRow:
-    """One entry as the page shows it: the stored entry plus its plain words."""
-
-    entry: AuditEntry
-    label: str
-    area: str
-    details: list[tuple[str, str]]
-
-    @classmethod
-    def of(cls, entry: AuditEntry) -> LogRow:
-        area = action_area(entry.action)
-        return cls(
-            entry=entry,
-            label=action_label(entry.action),
-            area=area.label if area is not None else "",
-            details=describe_details(entry.details),
-        )
 
 
 def _filtered(request: MemberRequest) -> tuple[AuditFilterForm, Any]:

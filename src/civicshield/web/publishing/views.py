@@ -23,6 +23,7 @@ from civicshield.web.accounts.http import MemberRequest
 from civicshield.web.accounts.models import Membership
 from civicshield.web.accounts.reauth import recently_reauthenticated, require_reauth
 from civicshield.web.accounts.roles import Capability
+from civicshield.web.audit.actions import LogRow
 from civicshield.web.publishing import (
     checks,
     connections,
@@ -586,7 +587,10 @@ def account_log(request: MemberRequest, pk: int) -> HttpResponse:
     account = selectors.account_get_for_member(member=request.member, pk=pk)
     entries = selectors.account_log_for_member(member=request.member, account=account)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "publishing/account_log.html", {"account": account, "page": page})
+    rows = [LogRow.of(entry) for entry in page]  # the audit log's plain words
+    return render(
+        request, "publishing/account_log.html", {"account": account, "page": page, "rows": rows}
+    )
 
 
 @require_http_methods(["GET", "POST"])

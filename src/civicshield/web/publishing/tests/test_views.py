@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from civicshield.web.audit.actions import action_label
 from civicshield.web.audit.models import AuditEntry
 from civicshield.web.publishing import services
 from civicshield.web.publishing.models import ConnectedAccount, Draft
@@ -146,6 +147,8 @@ def test_connect_bluesky_and_secrets_never_show(cast):
             assert BLUESKY_PASSWORD not in client.get(url).content.decode(), url
         log = client.get(reverse("publishing:account_log", kwargs={"pk": account.pk}))
         assert "publishing.account.connected" in log.content.decode()
+        # Plain words first, as on the office's audit log; the stored code stays beside them.
+        assert action_label("publishing.account.connected") in log.content.decode()
 
 
 def test_connecting_needs_a_recent_password_confirmation(cast):
