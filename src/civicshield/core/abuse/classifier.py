@@ -199,7 +199,10 @@ def _decide(
         model_severity = Severity.MEDIUM if p_off >= 0.9 else Severity.LOW
         if model_severity.rank > severity.rank:
             severity = model_severity
-        reasons.append(f"The wording reads as insulting or abusive (model {p_off:.2f})")
+        reasons.append(
+            "The wording as a whole reads as insulting or abusive "
+            f"(how sure: {round(100 * p_off)} out of 100)"
+        )
     if (
         "hate" not in labels
         and p_hate >= t_hate
@@ -213,7 +216,10 @@ def _decide(
         labels.add("hate")
         if Severity.MEDIUM.rank > severity.rank:
             severity = Severity.MEDIUM
-        reasons.append(f"Reads as hostile to a group of people (model {p_hate:.2f})")
+        reasons.append(
+            "The wording as a whole reads as hostile to a group of people "
+            f"(how sure: {round(100 * p_hate)} out of 100)"
+        )
         score = max(score, _scale(p_hate, t_hate))
     if labels:
         score = max(score, model_score, 0.5)

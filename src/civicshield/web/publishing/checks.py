@@ -207,14 +207,19 @@ def link_findings(text: str, *, own_domains: Iterable[str]) -> list[CheckFinding
 def tone_findings(text: str) -> list[CheckFinding] | None:
     """The abuse classifier's view of the post itself; ``None`` when it is not installed."""
     try:
-        from civicshield.core.abuse import classify  # type: ignore[import-not-found, unused-ignore]
+        from civicshield.core.abuse import (  # type: ignore[import-not-found, unused-ignore]
+            LABEL_WORDS,
+            classify,
+        )
     except ImportError:
         return None
     result: Any = classify(text)
     if not result.abusive:
         return []
     reasons = " ".join(str(r) for r in getattr(result, "reasons", ())[:3])
-    labels = ", ".join(str(label) for label in result.labels) or "hostile"
+    # Staff read words ("Spam or scam"), not the classifier's codes ("spam_scam").
+    words = [LABEL_WORDS.get(str(label), str(label)) for label in result.labels]
+    labels = ", ".join(words).lower() or "hostile"
     return [
         CheckFinding(
             "tone",

@@ -155,16 +155,17 @@ def test_tone_uses_the_abuse_classifier(cast, account, draft, monkeypatch):
     class Result:
         abusive: bool = True
         score: float = 0.91
-        labels: tuple[str, ...] = ("harassment",)
+        labels: tuple[str, ...] = ("harassment", "spam_scam")
         severity: str = "medium"
         reasons: tuple[str, ...] = ("insulting words",)
 
     fake = types.ModuleType("civicshield.core.abuse")
     fake.classify = lambda text: Result()  # type: ignore[attr-defined]
+    fake.LABEL_WORDS = {"harassment": "Harassment", "spam_scam": "Spam or scam"}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "civicshield.core.abuse", fake)
     tone = checks.run_checks(draft).by_check()["tone"]
     assert tone.findings[0].detail.startswith(
-        "The post may read as hostile or abusive (harassment); "
+        "The post may read as hostile or abusive (harassment, spam or scam); "
         "how sure CivicShield is: 91 out of 100. insulting words"
     )
     assert tone.mode == "warn" and not tone.blocks
