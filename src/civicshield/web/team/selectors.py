@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from civicshield.web.accounts.models import Membership
 from civicshield.web.accounts.roles import CAPABILITIES, Capability
+from civicshield.web.publishing.selectors import member_approves_posts
 from civicshield.web.team.models import (
     AccessReview,
     AccessReviewItem,
@@ -104,7 +105,12 @@ def access_matrix_for_member(*, member: Membership) -> AccessMatrix:
     )
     rows = []
     for person in people:
-        caps = CAPABILITIES[person.role]
+        caps = set(CAPABILITIES[person.role])
+        # Who approves posts is each account's policy (roles and access rights), not the role
+        # alone: the same rule as the Approve button, so this grid and the button agree.
+        caps.discard(Capability.APPROVE_POSTS)
+        if member_approves_posts(member=person):
+            caps.add(Capability.APPROVE_POSTS)
         words = [w for cap, w in CAPABILITY_WORDS.items() if cap in caps]
         reaches = [
             person.pk == a.owner_id or any(m.pk == person.pk for m in a.access.all())

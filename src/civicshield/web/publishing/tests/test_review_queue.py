@@ -80,3 +80,21 @@ def test_the_accounts_policy_decides_for_comms_officers(cast, account, in_review
     assert ("Surgery on Friday." in pages["review"]) is comms_approves
     approved = _approve(cast.comms, in_review).status_code
     assert approved == (302 if comms_approves else 403)
+
+
+@pytest.mark.parametrize("comms_approves", [True, False])
+def test_the_staff_grid_says_approve_posts_by_the_same_rule(cast, account, comms_approves):
+    from civicshield.web.team import selectors as team_selectors
+
+    policy = rules.policy_for(account)
+    if comms_approves:
+        policy.approver_roles = [*policy.approver_roles, Role.COMMS_OFFICER]
+        policy.save()
+    AccountAccess.objects.create(account=account, member=cast.manager, can_approve=False)
+    rows = {
+        row.member.pk: row.capabilities
+        for row in team_selectors.access_matrix_for_member(member=cast.manager).rows
+    }
+    assert ("approve posts" in rows[cast.comms.pk]) is comms_approves
+    assert "approve posts" not in rows[cast.manager.pk]  # the access rights leave them out
+    assert "approve posts" not in rows[cast.volunteer.pk]
