@@ -122,7 +122,7 @@ def test_csv_export_says_what_happened_next_to_the_code(cast):
     header, *all_rows = list(csv.reader(io.StringIO(body.decode())))
     # The cast's set-up and the sign-in are logged too: only this test's two entries.
     rows = [
-        row for row in all_rows if row[3] in ("emergency.contact.notified", "=cmd|' /C calc'!A0")
+        row for row in all_rows if row[3] in ("emergency.contact.notified", "'=cmd|' /C calc'!A0")
     ]
     assert header == [
         "seq",
@@ -139,8 +139,8 @@ def test_csv_export_says_what_happened_next_to_the_code(cast):
     ]
     assert rows[0][3:5] == ["emergency.contact.notified", "Emergency contact notified"]
     assert rows[0][8] == '{"n": 1}'
-    # Words made from an unknown code are still neutralised for spreadsheets.
-    assert rows[1][4].startswith("'=")
+    # An odd code, and the words made from it, are neutralised for spreadsheets too.
+    assert rows[1][3].startswith("'=") and rows[1][4].startswith("'=")
 
 
 def test_user_content_is_escaped(cast):
