@@ -45,7 +45,7 @@ def test_check_an_email_and_report_it_to_the_ncsc(page, live_server, cast):
     page.get_by_role("button", name="Check this email").click()
     page.wait_for_url(re.compile(r"/mail/emails/\d+/$"))
     assert page.get_by_role("heading", name="This email looks like phishing").is_visible()
-    assert "your contact Sarah Jones" in page.content()
+    assert "your colleague Sarah Jones" in page.content()
     assert "020 7219 0000" in page.content()
 
     page.get_by_role("link", name="Report to the NCSC").click()

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from civicshield.core.mail import parse
+from civicshield.core.mail import analyse, parse
 from civicshield.core.mail.checks import CHECKS, CheckContext
 from civicshield.core.mail.checks.authentication import AuthenticationCheck, read_results
 from civicshield.core.mail.checks.credential_form import CredentialFormCheck
@@ -378,3 +378,12 @@ def test_it_flags_a_missing_sender_address():
         "sender_address.malformed"
     }
     assert features(SenderAddressCheck(), make_mail()) == set()
+
+
+def test_a_contact_at_an_own_domain_is_called_a_colleague():
+    raw = make_mail(name="Sarah Jones", address="sarah.jones@parliament-uk.co")
+    detail = analyse(raw, trusted=OFFICE).findings[0].detail
+    assert detail.startswith("This email claims to be from your colleague Sarah Jones")
+    outside = make_mail(name="Emma Clarke", address="emma.clarke@outlook.com")
+    detail = analyse(outside, trusted=OFFICE).findings[0].detail
+    assert detail.startswith("This email claims to be from your contact Emma Clarke")

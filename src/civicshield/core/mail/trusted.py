@@ -59,6 +59,14 @@ class TrustedDirectory:
                 return name
         return None
 
+    def is_colleague(self, name: str) -> bool:
+        """True when a contact writes from one of the office's own domains (a colleague)."""
+        return any(
+            (domain := domain_of_address(address))
+            and any(domain == d or domain.endswith("." + d) for d in self.own_domains)
+            for address in self.contacts.get(name, ())
+        )
+
     def is_trusted_address(self, address: str) -> bool:
         """True for a known contact address or any address at an own or trusted domain."""
         address = address.lower()

@@ -94,9 +94,17 @@ def require(member: Membership, capability: Capability) -> None:
 
 
 def office_trusted_directory(office: Office) -> TrustedDirectory:
-    """The office's trusted contacts and own domains, as the phishing checks want them."""
-    pairs = TrustedContact.objects.filter(office=office).values_list("name", "email")
-    return TrustedDirectory.from_pairs(list(pairs), own_domains=office.own_domains or [])
+    """The office's trusted contacts, its own team and own domains, as the phishing checks want
+    them.
+
+    The team is included without being typed in: the representative and colleagues are the
+    people a spear-phisher most often pretends to be ("Jane Smith MP" writing from a Gmail
+    address to ask for an urgent payment). A colleague who also writes from another address is
+    added to the trusted contacts under the same name."""
+    pairs = list(TrustedContact.objects.filter(office=office).values_list("name", "email"))
+    team = Membership.objects.filter(office=office, is_active=True).exclude(user__full_name="")
+    pairs += list(team.values_list("user__full_name", "user__email"))
+    return TrustedDirectory.from_pairs(pairs, own_domains=office.own_domains or [])
 
 
 def seen_domains(office: Office) -> set[str] | None:

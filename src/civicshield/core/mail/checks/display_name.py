@@ -218,6 +218,7 @@ class DisplayNameCheck(Check):
         if contact and mail.from_address not in trusted.contacts[contact]:
             # Mail from an own or trusted domain is the authentication check's job.
             first = contact.split()[0] if contact.split() else contact
+            who = "colleague" if trusted.is_colleague(contact) else "contact"
             if trusted.is_trusted_address(mail.from_address):
                 pass
             elif mail.is_mailing_list and _VIA_LIST.search(mail.from_name):
@@ -237,7 +238,7 @@ class DisplayNameCheck(Check):
                     Hit(
                         "display_name.trusted_contact",
                         Severity.HIGH,
-                        f"This email claims to be from your contact {contact}, but it was sent "
+                        f"This email claims to be from your {who} {contact}, but it was sent "
                         f"from a different address ({mail.from_address}). Check with {first} by "
                         "phone, on a number you already have, before you click anything or reply.",
                     )

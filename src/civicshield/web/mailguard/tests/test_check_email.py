@@ -36,7 +36,7 @@ def test_it_flags_a_lookalike_of_a_trusted_contact_and_names_them(cast, sarah):
     assert scanned.mailbox is None
     page = response.content.decode()
     assert "This email looks like phishing" in page
-    assert "your contact Sarah Jones" in page
+    assert "your colleague Sarah Jones" in page
     # The advice to check by a different means, with the number the office already has.
     assert "check with the sender by a different means" in page
     assert "020 7219 0000" in page
@@ -146,7 +146,7 @@ def test_the_office_checks_use_its_own_contacts_not_another_offices(cast, sarah)
     client = signed_in_client(cast.other_manager.user)
     client.post(URL, {"source": fixture_bytes("phishing_lookalike.eml").decode()})
     scanned = ScannedEmail.objects.get(office=cast.office_b)
-    assert not any("your contact Sarah Jones" in f["detail"] for f in scanned.findings)
+    assert not any("your colleague Sarah Jones" in f["detail"] for f in scanned.findings)
 
 
 def test_an_outlook_msg_file_is_converted_and_checked(cast, sarah, tmp_path):
@@ -169,4 +169,4 @@ def test_an_outlook_msg_file_is_converted_and_checked(cast, sarah, tmp_path):
     assert scanned.verdict == "phishing"
     assert scanned.subject == "Urgent: updated briefing, please sign in"
     found = str(scanned.findings)
-    assert "your contact Sarah Jones" in found and "briefing.pdf.exe" in found
+    assert "your colleague Sarah Jones" in found and "briefing.pdf.exe" in found

@@ -125,3 +125,27 @@ def test_another_office_cannot_remove_a_contact(cast, sarah):
     url = reverse("mailguard:contact_delete", kwargs={"pk": sarah.pk})
     assert signed_in_client(cast.other_manager.user).post(url).status_code == 404
     assert TrustedContact.objects.filter(pk=sarah.pk).exists()
+
+
+def test_the_team_counts_as_trusted_contacts(cast):
+    """The representative and colleagues are who a spear-phisher pretends to be."""
+    from civicshield.core.mail import analyse
+
+    directory = office_trusted_directory(cast.office_a)
+    assert directory.contact_for_address("alice@a.example") == "Alice Adams"
+    assert directory.contact_for_address("bob@b.example") is None  # another office's staff
+    raw = (
+        b"From: Alice Adams <alice.adams.mp.office@gmail.com>\r\nTo: maya@a.example\r\n"
+        b"Subject: Quick favour\r\n\r\nAre you at your desk? I need gift cards bought today.\r\n"
+    )
+    result = analyse(raw, trusted=directory)
+    assert result.verdict == "phishing"
+    assert "display_name.trusted_contact" in result.features
+    page = signed_in_client(cast.manager.user).get(PAGE).content.decode()
+    assert "Everyone on your" in page and reverse("team:staff") in page
+
+
+def test_a_member_who_left_is_no_longer_a_trusted_contact(cast):
+    cast.volunteer.is_active = False
+    cast.volunteer.save()
+    assert office_trusted_directory(cast.office_a).contact_for_address("vic@a.example") is None

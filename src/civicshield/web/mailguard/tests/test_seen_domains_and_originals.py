@@ -62,9 +62,7 @@ def test_a_link_to_a_domain_the_office_never_had_mail_from_is_pointed_out(cast):
         member=cast.caseworker, raw=email_with_link("https://charity.org.uk/report")
     )
     assert "never seen" not in str(known.findings)
-    new = email_check(
-        member=cast.caseworker, raw=email_with_link("https://charity-reports.example.net/x")
-    )
+    new = email_check(member=cast.caseworker, raw=email_with_link("https://reports-hub.net/x"))
     assert "never seen in this office's mail before" in str(new.findings)
     # Counted per office: another office has learnt nothing from this one.
     assert seen_domains(cast.office_b) is None

@@ -72,7 +72,7 @@ def test_the_watch_job_scans_tags_and_moves_phishing_to_suspicious(
     assert set(rows) == {"phishing", "clean"}
     found = rows["phishing"]
     assert found.office == watched.office
-    assert any("your contact Sarah Jones" in f["detail"] for f in found.findings)
+    assert any("your colleague Sarah Jones" in f["detail"] for f in found.findings)
     assert (found.moved, found.imap_folder) == (True, "Suspicious")
     assert bytes(found.raw) == phishing  # kept for the NCSC report
     assert SCANNED in found.imap_tags and PHISHING in found.imap_tags
