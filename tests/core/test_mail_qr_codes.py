@@ -159,3 +159,12 @@ def test_a_qr_code_from_the_office_own_contacts_is_not_a_finding():
         attachments=[("flyer.png", "image/png", qr_png("https://www.parliament.uk/surgery"))],
     )
     assert "qr_code.link" not in analyse(raw, trusted=OFFICE).features
+
+
+def test_a_qr_code_through_a_redirect_is_followed_and_stays_a_qr_link():
+    redirect = "https://www.google.com/url?q=" + PHISHING_PAGE.replace(":", "%3A").replace(
+        "/", "%2F"
+    )
+    raw = make_mail(attachments=[("code.png", "image/png", qr_png(redirect))])
+    links = attachment_links(parse(raw))
+    assert [(link.url, link.in_qr_code) for link in links] == [(PHISHING_PAGE, True)]

@@ -10,10 +10,16 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from civicshield.core.mail.parse import Link, ParsedMail, host_of, scheme_of
+from civicshield.core.mail.parse import (
+    Link,
+    ParsedMail,
+    followed,
+    host_of,
+    links_in_text,
+    scheme_of,
+)
 from civicshield.core.mail.pdf import PdfContent, is_pdf, read_pdf
 from civicshield.core.mail.qr_codes import qr_links
-from civicshield.core.mail.unwrap import unwrap
 
 __all__ = ["MAX_PDFS", "attachment_links", "with_attachment_links"]
 
@@ -22,7 +28,7 @@ MAX_CALENDAR_CHARS = 200_000
 _CALENDAR_TYPES = ("text/calendar", "application/ics")
 # iCalendar folds long lines: a line break followed by one space or tab continues the line.
 _FOLD = re.compile(r"\r?\n[ \t]")
-_WEB_ADDRESS = re.compile(r"https?://[^\s\"'<>\\]+", re.IGNORECASE)
+_UNESCAPE = re.compile(r"\\([,;\\nN])")
 
 
 def _pdfs(mail: ParsedMail) -> list[PdfContent]:
@@ -34,21 +40,26 @@ def _pdfs(mail: ParsedMail) -> list[PdfContent]:
     return [content for data in payloads[:MAX_PDFS] if (content := read_pdf(data)) is not None]
 
 
-def _calendar_links(mail: ParsedMail) -> list[str]:
-    found: list[str] = []
+def _calendar_links(mail: ParsedMail) -> list[Link]:
+    found: list[Link] = []
     for attachment in mail.attachments:
         if attachment.content_type in _CALENDAR_TYPES or attachment.filename.lower().endswith(
             ".ics"
         ):
             text = _FOLD.sub("", attachment.payload[:MAX_CALENDAR_CHARS].decode("utf-8", "replace"))
-            # Escaped commas and semicolons of iCalendar text end an address.
-            found += [m.group(0).split("\\")[0].rstrip(".,;)") for m in _WEB_ADDRESS.finditer(text)]
+            found += links_in_text(_UNESCAPE.sub(_unescaped, text))
     return found
 
 
-def _link(url: str) -> Link:
-    destination = unwrap(url) or url
-    return Link(destination, host_of(destination), "", scheme_of(destination))
+def _unescaped(escape: re.Match[str]) -> str:
+    # iCalendar text escapes commas, semicolons, backslashes and line breaks ("u=office\\, thanks").
+    return "\n" if escape.group(1) in "nN" else escape.group(1)
+
+
+def _pdf_links(pdfs: list[PdfContent]) -> list[Link]:
+    return followed(
+        [Link(url, host_of(url), "", scheme_of(url)) for pdf in pdfs for url in pdf.links]
+    )
 
 
 def attachment_links(mail: ParsedMail) -> tuple[Link, ...]:
@@ -56,12 +67,8 @@ def attachment_links(mail: ParsedMail) -> tuple[Link, ...]:
     pdfs = _pdfs(mail)
     known = {link.url for link in mail.links}
     added: list[Link] = []
-    for link in qr_links(mail, [page for pdf in pdfs for page in pdf.pages]):
-        if link.url not in known:
-            known.add(link.url)
-            added.append(link)
-    for url in [u for pdf in pdfs for u in pdf.links] + _calendar_links(mail):
-        link = _link(url)
+    in_codes = followed(list(qr_links(mail, [page for pdf in pdfs for page in pdf.pages])))
+    for link in in_codes + _pdf_links(pdfs) + _calendar_links(mail):
         if link.url not in known and link.scheme in ("http", "https"):
             known.add(link.url)
             added.append(link)

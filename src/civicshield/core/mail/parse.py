@@ -8,6 +8,7 @@ raises ``MailParseError``. Sizes are capped so a 20 MB message costs the same as
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.header
 import email.policy
@@ -29,7 +30,9 @@ __all__ = [
     "Link",
     "MailParseError",
     "ParsedMail",
+    "followed",
     "host_of",
+    "links_in_text",
     "parse",
     "scheme_of",
 ]
@@ -263,22 +266,34 @@ def _links(text: str, markup: str, visible: str) -> list[Link]:
     return links
 
 
-def _followed(links: list[Link]) -> list[Link]:
+def followed(links: list[Link]) -> list[Link]:
     """Links rewritten by a mail gateway or a well-known redirector replaced by where they go;
-    the web address carried inside any other link added beside it (``unwrap.py``)."""
+    the web address carried inside any other link added beside it (``unwrap.py``). Used for the
+    body's links and for those found in QR codes and attachments alike."""
     out: list[Link] = []
     urls = {link.url for link in links}
     for link in links:
         destination = unwrap(link.url)
         if destination:
-            out.append(Link(destination, host_of(destination), link.text, scheme_of(destination)))
+            out.append(
+                dataclasses.replace(
+                    link, url=destination, host=host_of(destination), scheme=scheme_of(destination)
+                )
+            )
             continue
         out.append(link)
         carried = embedded_destination(link.url)
         if carried and carried not in urls and len(links) + len(out) < 2 * MAX_LINKS:
             urls.add(carried)
-            out.append(Link(carried, host_of(carried), "", scheme_of(carried)))
+            out.append(
+                Link(carried, host_of(carried), "", scheme_of(carried), in_qr_code=link.in_qr_code)
+            )
     return out
+
+
+def links_in_text(text: str) -> list[Link]:
+    """The web addresses written in plain text, followed as the body's links are."""
+    return followed(_links(text, "", ""))
 
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
@@ -375,7 +390,7 @@ def parse(raw: bytes) -> ParsedMail:
         text=text,
         html=markup,
         html_text=html_text,
-        links=tuple(_followed(_links(text, markup, html_text))),
+        links=tuple(followed(_links(text, markup, html_text))),
         attachments=tuple(attachments),
         defects=defects,
         header_names=frozenset(key.lower() for key in message.keys()),
