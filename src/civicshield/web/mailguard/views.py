@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -239,7 +241,14 @@ def _reauth_first(request: MemberRequest, come_back_to: str) -> HttpResponse | N
     return redirect(reverse("accounts:reauth") + "?" + urlencode({"next": come_back_to}))
 
 
-def _start_sign_in(request: MemberRequest, url: str, pending: dict[str, object]) -> HttpResponse:
+def _start_sign_in(request: MemberRequest, back: str, **start: Any) -> HttpResponse:
+    """Send the person to the provider's sign-in (the pending flow kept in their session), or
+    back to ``back`` with the reason when it cannot start."""
+    try:
+        url, pending = signin.oauth_connect_start(member=request.member, **start)
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+        return redirect(back)
     request.session[signin.SESSION_KEY] = pending
     return redirect(url)
 
@@ -254,18 +263,14 @@ def oauth_start(request: MemberRequest) -> HttpResponse:
     if not form.is_valid():
         flash.error(request, "Choose Microsoft 365 or Google.")
         return redirect(back)
-    try:
-        url, pending = signin.oauth_connect_start(
-            member=request.member,
-            provider_key=form.cleaned_data["provider"],
-            name=form.cleaned_data["name"],
-            watch_mail=form.cleaned_data["watch_mail"],
-            move_phishing=form.cleaned_data["move_phishing"],
-        )
-    except ValidationError as exc:
-        flash.error(request, " ".join(exc.messages))
-        return redirect(back)
-    return _start_sign_in(request, url, pending)
+    return _start_sign_in(
+        request,
+        back,
+        provider_key=form.cleaned_data["provider"],
+        name=form.cleaned_data["name"],
+        watch_mail=form.cleaned_data["watch_mail"],
+        move_phishing=form.cleaned_data["move_phishing"],
+    )
 
 
 @require_POST
@@ -275,12 +280,7 @@ def mailbox_reconnect(request: MemberRequest, pk: int) -> HttpResponse:
     back = reverse("mailguard:mailboxes")
     if (reauth := _reauth_first(request, back)) is not None:
         return reauth
-    try:
-        url, pending = signin.oauth_connect_start(member=request.member, mailbox=mailbox)
-    except ValidationError as exc:
-        flash.error(request, " ".join(exc.messages))
-        return redirect(back)
-    return _start_sign_in(request, url, pending)
+    return _start_sign_in(request, back, mailbox=mailbox)
 
 
 @require_POST
@@ -295,14 +295,7 @@ def mailbox_watch_mail(request: MemberRequest, pk: int) -> HttpResponse:
         return redirect(back)
     if (reauth := _reauth_first(request, back)) is not None:
         return reauth
-    try:
-        url, pending = signin.oauth_connect_start(
-            member=request.member, mailbox=mailbox, watch_mail=True
-        )
-    except ValidationError as exc:
-        flash.error(request, " ".join(exc.messages))
-        return redirect(back)
-    return _start_sign_in(request, url, pending)
+    return _start_sign_in(request, back, mailbox=mailbox, watch_mail=True)
 
 
 @require_GET
