@@ -18,7 +18,7 @@ The order matters, so nothing is lost and nothing is stored twice:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +32,11 @@ from civicshield.connectors.base import ConnectorError, MailboxSettings
 from civicshield.connectors.cloudwatch import (
     STOPPED,
     CloudMailSource,
+    CloudWatchedMessage,
     CloudWatchResult,
     watch_cloud_once,
 )
+from civicshield.connectors.watcher import WatchedMessage
 from civicshield.core.mail import MailVerdict, analyse
 from civicshield.web.audit import services as audit
 from civicshield.web.jobs import services as jobs
@@ -224,14 +226,25 @@ def mailbox_watch(mailbox: WatchedMailbox) -> WatchResult | CloudWatchResult | N
                 )
             if message.error:
                 problems.append(message.error)
-        # The cursor moves only now, after every message it covers is stored.
-        WatchedMailbox.objects.filter(pk=mailbox.pk).update(
-            cursor={"uidvalidity": result.cursor.uidvalidity, "last_uid": result.cursor.last_uid},
-            last_checked=timezone.now(),
-            last_error=problems[-1][:1000] if problems else "",
-        )
-        _flagged_audit(mailbox, [(m.verdict, m.moved_to is not None) for m in result.messages])
+        stored = {"uidvalidity": result.cursor.uidvalidity, "last_uid": result.cursor.last_uid}
+        _finish_run(mailbox, stored, problems, result.messages)
     return result
+
+
+def _finish_run(
+    mailbox: WatchedMailbox,
+    cursor: dict[str, Any],
+    problems: list[str],
+    messages: Sequence[WatchedMessage | CloudWatchedMessage],
+) -> None:
+    """The end of an IMAP or cloud run, inside its transaction: the cursor moves only now,
+    after every message it covers is stored; the last problem is shown; flagged mail audited."""
+    WatchedMailbox.objects.filter(pk=mailbox.pk).update(
+        cursor=cursor,
+        last_checked=timezone.now(),
+        last_error=problems[-1][:1000] if problems else "",
+    )
+    _flagged_audit(mailbox, [(m.verdict, m.moved_to is not None) for m in messages])
 
 
 def _cloud_source(mailbox: WatchedMailbox) -> CloudMailSource:
@@ -301,11 +314,5 @@ def _cloud_watch(mailbox: WatchedMailbox) -> CloudWatchResult | None:
                 target=mailbox,
                 details={"notice": result.notice[:300]},
             )
-        # The cursor moves only now, after every message it covers is stored.
-        WatchedMailbox.objects.filter(pk=mailbox.pk).update(
-            cursor=result.cursor,
-            last_checked=timezone.now(),
-            last_error=problems[-1][:1000] if problems else "",
-        )
-        _flagged_audit(mailbox, [(m.verdict, m.moved_to is not None) for m in result.messages])
+        _finish_run(mailbox, result.cursor, problems, result.messages)
     return result
