@@ -17,6 +17,9 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+# Pages are rendered to be read for QR codes: the same size bound as any other picture.
+from civicshield.core.mail.qr_codes import MAX_PIXELS
+
 __all__ = ["MAX_PDF_BYTES", "PdfContent", "is_pdf", "read_pdf"]
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
@@ -25,7 +28,6 @@ RENDER_PAGES = 2
 LINK_PAGES = 5
 MAX_LINKS = 50
 RENDER_DPI = 150
-MAX_PIXELS = 16_000_000
 # PDFium must never be called from two threads at once, even for different documents
 # (pypdfium2's documentation); the web app checks mail in worker threads.
 _PDFIUM = threading.Lock()
